@@ -1,0 +1,121 @@
+"""What a fetched page is, and which of its links to follow: pure functions of parsed HTML.
+
+An article is a page that says so, in the order publishers are most reliable about it:
+``og:type`` = ``article``; a schema.org JSON-LD object whose ``@type`` is an Article kind
+(NewsArticle, ReportageNewsArticle, BlogPosting ...), at the top level, in a list or an
+``@graph``; or article markup: an element with an Article ``itemtype``, or exactly one
+``<article>`` holding an ``<h1>`` (section fronts hold many ``<article>`` teasers).
+
+Related links are the links of an article's related / "read more" blocks and the links inside
+its body. Tag, author and category links (``rel=tag`` and kin) are not articles and are skipped,
+and so are links to images, media and documents (an image's lightbox link, a PDF).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from parsel import Selector, SelectorList
+from scrapy.linkextractors import IGNORED_EXTENSIONS
+from w3lib.url import canonicalize_url
+
+ARTICLE_TYPES = frozenset(
+    {
+        "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle",
+        "opinionnewsarticle", "reviewnewsarticle", "backgroundnewsarticle", "blogposting",
+        "liveblogposting", "socialmediaposting", "report", "scholarlyarticle",
+    }
+)
+# Containers of an article's own text, most specific first.
+BODY_SELECTORS = (
+    "[itemprop=articleBody]", ".entry-content", ".td-post-content", ".post-content",
+    ".article-body", ".article__body", ".story-body", "article",
+)
+# Blocks that publishers use for related coverage.
+RELATED_XPATH = (
+    "//*[self::section or self::div or self::aside or self::ul or self::nav]"
+    "[re:test(concat(' ', @class, ' ', @id, ' '), "
+    "'related|read-?more|more-?news|also-?read|recommended|more-?stories', 'i')]"
+)
+SKIPPED_REL = frozenset({"tag", "author", "category", "nofollow", "ugc", "sponsored"})
+# Images, media, archives and office files are not pages (Scrapy's own list).
+SKIPPED_EXTENSIONS = tuple(f".{extension}" for extension in IGNORED_EXTENSIONS)
+
+
+def is_article(page: Selector) -> bool:
+    og_type = page.css('meta[property="og:type"]::attr(content)').get("")
+    if og_type.strip().lower() == "article":
+        return True
+    if any(_has_article_type(data) for data in json_ld(page)):
+        return True
+    if page.xpath("//*[re:test(@itemtype, 'schema\\.org/(\\w+)?(Article|BlogPosting)', 'i')]"):
+        return True
+    articles = page.xpath("//article")
+    return len(articles) == 1 and bool(articles.xpath(".//h1"))
+
+
+def json_ld(page: Selector) -> Iterator[Any]:
+    """Every JSON-LD object of the page; a script that does not parse is skipped."""
+    for script in page.xpath('//script[@type="application/ld+json"]/text()').getall():
+        try:
+            yield json.loads(script)
+        except ValueError:
+            continue
+
+
+def _has_article_type(data: Any, depth: int = 0) -> bool:
+    if depth > 4:
+        return False
+    if isinstance(data, list):
+        return any(_has_article_type(item, depth + 1) for item in data)
+    if not isinstance(data, dict):
+        return False
+    kinds = data.get("@type", [])
+    for kind in kinds if isinstance(kinds, list) else [kinds]:
+        if isinstance(kind, str) and kind.rpartition("/")[2].lower() in ARTICLE_TYPES:
+            return True
+    return _has_article_type(data.get("@graph", []), depth + 1)
+
+
+def article_body(page: Selector) -> SelectorList[Selector]:
+    for selector in BODY_SELECTORS:
+        found = page.css(selector)
+        if found:
+            return found[:1]
+    return SelectorList()
+
+
+def related_links(page: Selector, base_url: str) -> list[str]:
+    """Links of the related blocks and the body, absolute, canonical, in page order, once each."""
+    anchors = [*page.xpath(RELATED_XPATH).xpath(".//a[@href]"),
+               *article_body(page).xpath(".//a[@href]")]
+    return _urls(anchors, base_url)
+
+
+def all_links(page: Selector, base_url: str) -> list[str]:
+    return _urls(page.xpath("//a[@href]"), base_url)
+
+
+def _urls(anchors: Iterable[Selector], base_url: str) -> list[str]:
+    own = canonicalize_url(base_url)
+    seen: dict[str, None] = {}
+    for anchor in anchors:
+        rel = set(anchor.attrib.get("rel", "").lower().split())
+        if rel & SKIPPED_REL:
+            continue
+        href = anchor.attrib["href"].strip()
+        try:
+            url = urljoin(base_url, href).partition("#")[0]
+            path = urlsplit(url).path.lower()
+            if (
+                url.startswith(("http://", "https://"))
+                and not path.endswith(SKIPPED_EXTENSIONS)
+                and canonicalize_url(url) != own
+            ):
+                seen.setdefault(url)
+        except ValueError:  # an invalid URL (bad port, bad IPv6 literal): not followed
+            continue
+    return list(seen)

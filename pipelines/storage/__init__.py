@@ -1,0 +1,58 @@
+"""Archive storage: one `Store` protocol, one backend per URI scheme, chosen by `open_store`."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+from pipelines.storage.base import (
+    ObjectExistsError,
+    ObjectMissingError,
+    Store,
+    StoredObject,
+    StoreError,
+    validate_key,
+)
+from pipelines.storage.local import LocalStore
+
+__all__ = [
+    "LocalStore",
+    "ObjectExistsError",
+    "ObjectMissingError",
+    "Store",
+    "StoreError",
+    "StoredObject",
+    "open_store",
+    "validate_key",
+]
+
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://")
+
+
+def open_store(uri: str) -> Store:
+    """The store at `uri`: a plain path or file:// URI (LocalStore), or s3://bucket/prefix.
+
+    This is the only place that knows URI schemes.
+    """
+    if not uri.strip():
+        raise StoreError("empty store URI")
+    match = _SCHEME.match(uri)
+    if match is None:
+        return LocalStore(Path(uri))
+    scheme = match.group(1).lower()
+    if scheme == "file":
+        return LocalStore(_file_uri_path(uri))
+    if scheme == "s3":
+        raise StoreError("S3 storage is not available yet", uri=uri)
+    raise StoreError(f"unknown storage scheme {scheme!r}: use a path, file:// or s3://", uri=uri)
+
+
+def _file_uri_path(uri: str) -> Path:
+    parts = urlsplit(uri)
+    if parts.netloc not in ("", "localhost"):
+        raise StoreError(f"file:// URI names a remote host {parts.netloc!r}", uri=uri)
+    if parts.query or parts.fragment or not parts.path:
+        raise StoreError("file:// URI must be an absolute path, without query or fragment", uri=uri)
+    return Path(url2pathname(parts.path))

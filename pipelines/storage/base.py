@@ -1,0 +1,132 @@
+"""The storage protocol: where closed WARC files, indexes, records and manifests end up.
+
+A store holds immutable objects under relative '/'-separated keys. It knows nothing of Scrapy.
+
+Exceptions:
+
+    StoreError                 any store failure; names the store URI and the key
+    ├── ObjectExistsError      a write was refused because the key exists (never overwritten)
+    └── ObjectMissingError     a read asked for a key that does not exist
+
+An invalid key is a programming error and raises `ValueError` from `validate_key`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Protocol, runtime_checkable
+
+__all__ = [
+    "CHUNK_SIZE",
+    "TEMP_PREFIX",
+    "ObjectExistsError",
+    "ObjectMissingError",
+    "Store",
+    "StoreError",
+    "StoredObject",
+    "validate_key",
+]
+
+CHUNK_SIZE = 1024 * 1024
+"""Bytes read at a time when streaming a file into a store."""
+
+TEMP_PREFIX = ".tmp-"
+"""Names starting with this are a backend's work in progress: never keys, never listed."""
+
+_MAX_KEY_BYTES = 1024  # S3's limit, applied everywhere so a key that works locally works on S3
+
+
+@dataclass(frozen=True, slots=True)
+class StoredObject:
+    """What a write stored: the key, its size in bytes and its SHA-256 (hex)."""
+
+    key: str
+    size: int
+    sha256: str
+
+
+class StoreError(Exception):
+    """Base of store failures; `uri` and `key` say where, and both appear in the message."""
+
+    def __init__(self, message: str, *, uri: str | None = None, key: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.uri = uri
+        self.key = key
+
+    def __str__(self) -> str:
+        where = [self.uri] if self.uri else []
+        if self.key is not None:
+            where.append(f"key {self.key!r}")
+        return ": ".join([*where, self.message])
+
+
+class ObjectExistsError(StoreError):
+    """The key already holds an object; objects are never overwritten."""
+
+
+class ObjectMissingError(StoreError):
+    """No object is stored under the key."""
+
+
+@runtime_checkable
+class Store(Protocol):
+    """A place for immutable objects; open one with `pipelines.storage.open_store(uri)`.
+
+    Writes are atomic: an object is either absent or complete, never partial, and a write to an
+    existing key raises `ObjectExistsError` and leaves the stored object as it was.
+    """
+
+    uri: str
+    """Where the store is, for messages, e.g. "file:///abs/archive/" or "s3://bucket/prefix/"."""
+
+    def put_file(self, path: Path, key: str) -> StoredObject:
+        """Store the file at `path`, streamed; the file stays in place for the caller to delete."""
+        ...
+
+    def put_bytes(self, data: bytes, key: str) -> StoredObject:
+        """Store `data` under `key`."""
+        ...
+
+    def get(self, key: str) -> BinaryIO:
+        """A readable binary stream, used as a context manager; `ObjectMissingError` if absent."""
+        ...
+
+    def exists(self, key: str) -> bool:
+        """Whether an object is stored under exactly `key` (a folder-like prefix is not one)."""
+        ...
+
+    def list(self, prefix: str = "") -> Iterator[str]:
+        """The keys that start with `prefix` (a plain string prefix, as in S3), sorted."""
+        ...
+
+
+def validate_key(key: str) -> str:
+    """Return `key` if it is a relative '/'-separated key, else raise `ValueError`.
+
+    Rejected: "", absolute keys, "." or ".." segments, empty segments (so no leading, trailing or
+    doubled '/'), backslashes, NUL, segments starting with ".tmp-" (reserved for temp files), text
+    that is not valid Unicode (lone surrogates), and keys longer than 1024 bytes in UTF-8.
+    """
+    if not isinstance(key, str) or not key:
+        raise ValueError(f"invalid key {key!r}: must be a non-empty string")
+    if "\\" in key or "\0" in key:
+        raise ValueError(f"invalid key {key!r}: backslash and NUL are not allowed")
+    if key.startswith("/"):
+        raise ValueError(f"invalid key {key!r}: must be relative, not start with '/'")
+    try:
+        size = len(key.encode("utf-8"))
+    except UnicodeEncodeError:
+        # A lone surrogate (e.g. from a file name decoded with surrogateescape) has no UTF-8 form,
+        # so S3 cannot store it, and locally it would become a file name that is not UTF-8.
+        raise ValueError(f"invalid key {key!r}: not valid Unicode (lone surrogate)") from None
+    if size > _MAX_KEY_BYTES:
+        raise ValueError(f"invalid key {key[:40]!r}...: longer than {_MAX_KEY_BYTES} bytes")
+    for segment in key.split("/"):
+        if segment in ("", ".", ".."):
+            raise ValueError(f"invalid key {key!r}: empty, '.' and '..' segments are not allowed")
+        if segment.startswith(TEMP_PREFIX):
+            raise ValueError(f"invalid key {key!r}: names starting {TEMP_PREFIX!r} are reserved")
+    return key

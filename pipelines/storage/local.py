@@ -1,0 +1,151 @@
+"""LocalStore: the archive as a directory tree, one file per object.
+
+A write goes to a temp file (`.tmp-*`) in the target's own directory, is fsynced, and is then
+hard-linked to its final name. `os.link` refuses an existing name, so the check that an object is
+never overwritten is atomic too, even between processes sharing the directory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import os
+import secrets
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from pipelines.storage.base import (
+    CHUNK_SIZE,
+    TEMP_PREFIX,
+    ObjectExistsError,
+    ObjectMissingError,
+    StoredObject,
+    StoreError,
+    validate_key,
+)
+
+__all__ = ["LocalStore"]
+
+
+class LocalStore:
+    """A `Store` in the directory `root`, which is created if missing."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root).expanduser().resolve()
+        self.uri = self.root.as_uri() + "/"
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the store directory: {exc}", uri=self.uri) from exc
+
+    def __repr__(self) -> str:
+        return f"LocalStore({str(self.root)!r})"
+
+    def put_file(self, path: Path, key: str) -> StoredObject:
+        # Copied, not hard-linked: a link would share the inode with a file the caller still
+        # owns, so a later write to it would silently change the archived object.
+        target = self._target(validate_key(key))
+        self._refuse_existing(target, key)
+        with open(path, "rb") as source:
+            return self._write(target, key, iter(lambda: source.read(CHUNK_SIZE), b""))
+
+    def put_bytes(self, data: bytes, key: str) -> StoredObject:
+        target = self._target(validate_key(key))
+        self._refuse_existing(target, key)
+        return self._write(target, key, (data,))
+
+    def get(self, key: str) -> BinaryIO:
+        try:
+            # Returned open: the caller closes it, as with any stream from a store.
+            return open(self._target(validate_key(key)), "rb")
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+            raise ObjectMissingError("no such object", uri=self.uri, key=key) from None
+        except OSError as exc:
+            raise StoreError(f"cannot read: {exc}", uri=self.uri, key=key) from exc
+
+    def exists(self, key: str) -> bool:
+        return self._target(validate_key(key)).is_file()
+
+    def list(self, prefix: str = "") -> Iterator[str]:
+        # The prefix is a plain string prefix, as in S3: "warc/cr" matches "warc/crawl-1/x".
+        folder = prefix.rpartition("/")[0]
+        if folder and not _is_valid_key(folder):
+            # No valid key starts with this prefix (e.g. "a//", "../"): list nothing, as S3 would,
+            # and never walk outside the root.
+            return
+        base = self._target(folder) if folder else self.root
+        keys: list[str] = []
+        for directory, subdirectories, names in os.walk(base):
+            subdirectories[:] = [d for d in subdirectories if not d.startswith(TEMP_PREFIX)]
+            relative = Path(directory).relative_to(self.root).as_posix()
+            for name in names:
+                key = name if relative == "." else f"{relative}/{name}"
+                if not name.startswith(TEMP_PREFIX) and key.startswith(prefix):
+                    keys.append(key)
+        yield from sorted(keys)
+
+    def _target(self, key: str) -> Path:
+        return self.root.joinpath(*key.split("/"))
+
+    def _refuse_existing(self, target: Path, key: str) -> None:
+        """Fail fast, before copying a large file; `os.link` makes the final check atomic."""
+        if os.path.lexists(target):
+            raise self._exists_error(target, key)
+
+    def _exists_error(self, target: Path, key: str) -> StoreError:
+        if target.is_dir():
+            return StoreError("a folder of other objects has this name", uri=self.uri, key=key)
+        return ObjectExistsError(
+            "an object exists; objects are never overwritten", uri=self.uri, key=key
+        )
+
+    def _write(self, target: Path, key: str, chunks: Iterable[bytes]) -> StoredObject:
+        """Write `chunks` to a temp file beside `target`, fsync, then link it into place."""
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except (FileExistsError, NotADirectoryError):
+            raise StoreError(
+                "a parent folder of this key is an object", uri=self.uri, key=key
+            ) from None
+        temp = target.parent / f"{TEMP_PREFIX}{secrets.token_hex(8)}"
+        digest, size = hashlib.sha256(), 0
+        try:
+            with open(temp, "xb") as out:
+                for chunk in chunks:
+                    digest.update(chunk)
+                    size += len(chunk)
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            os.link(temp, target)
+        except FileExistsError:
+            raise self._exists_error(target, key) from None
+        except OSError as exc:
+            raise StoreError(f"write failed: {exc}", uri=self.uri, key=key) from exc
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                temp.unlink()
+        _fsync_directory(target.parent)
+        return StoredObject(key=key, size=size, sha256=digest.hexdigest())
+
+
+def _is_valid_key(key: str) -> bool:
+    try:
+        validate_key(key)
+    except ValueError:
+        return False
+    return True
+
+
+def _fsync_directory(directory: Path) -> None:
+    """Make the new name durable; some filesystems cannot fsync a directory, which is fine."""
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    except OSError as exc:
+        if exc.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EBADF):
+            raise
+    finally:
+        os.close(fd)

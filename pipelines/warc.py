@@ -1,0 +1,175 @@
+"""The WARC writer component: every HTTP exchange Scrapy downloads, archived as it came.
+
+Connected to ``response_downloaded``, which Scrapy sends right after the download handler and
+before any downloader middleware's ``process_response``: the body is still compressed as
+received, and redirects, 4xx and 5xx responses, robots.txt, feeds and sitemaps all pass here.
+Each exchange becomes a request record and a response record, written together into the
+current spool file; the response record's pointer goes into ``request.meta["warc"]`` (and so
+``response.meta["warc"]``) for the item pipelines. Closed files go to the archive's store.
+
+What Scrapy cannot give back is written as faithfully as it can be, and said so:
+- the reason phrase is not kept by Scrapy's HTTP client; the standard phrase is written;
+- a chunked body arrives de-chunked: the ``Transfer-Encoding`` header is renamed to
+  ``X-Archive-Orig-Transfer-Encoding`` (pywb's convention) so that readers do not try to
+  de-chunk it again, and the record carries ``Newsarchive-Transfer-Decoded: chunked``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Self
+
+from scrapy import Request, signals
+from scrapy.http import Response
+from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet import task
+
+from pipelines.archive import ArchiveExtension, software_versions
+from pipelines.warcfile import ClosedWarc, RotatingWarcWriter, WarcPointer
+from pipelines.warcrecord import Record, RecordFactory, build_record, http_head, status_line
+from pipelines.warcrecord import warc_date as format_date
+from settings.config import WarcConfig
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+
+logger = logging.getLogger(__name__)
+
+META_KEY = "warc"
+REDACTED = b"<redacted by newsarchive>"
+HTTP_REQUEST = "application/http; msgtype=request"
+HTTP_RESPONSE = "application/http; msgtype=response"
+
+
+class WarcExtension:
+    def __init__(
+        self, config: WarcConfig, stats: StatsCollector, factory: RecordFactory | None = None
+    ) -> None:
+        self.config = config
+        self.stats = stats
+        self.factory = factory or RecordFactory()
+        self.writer: RotatingWarcWriter | None = None
+        self.archive: ArchiveExtension | None = None
+        self._age_timer: task.LoopingCall | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        ext = cls(WarcConfig.from_settings(crawler.settings), crawler.stats)
+        crawler.signals.connect(ext.response_downloaded, signal=signals.response_downloaded)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(ext.engine_started, signal=signals.engine_started)
+        ext.crawler = crawler
+        return ext
+
+    crawler: Crawler
+
+    def engine_started(self) -> None:
+        archive = self.crawler.get_extension(ArchiveExtension)
+        if archive is None:
+            raise RuntimeError("WarcExtension needs pipelines.archive.ArchiveExtension enabled")
+        self.archive = archive
+        user_agent = str(self.crawler.settings.get("USER_AGENT") or "")
+        self.writer = RotatingWarcWriter(
+            archive.spool("warc"),
+            prefix=self.config.prefix,
+            writer_id=archive.config.writer_id,
+            max_size=self.config.max_size,
+            max_age=self.config.max_age,
+            warcinfo=self._warcinfo(archive, user_agent),
+            on_close=self._closed,
+            factory=self.factory,
+        )
+        if self.config.max_age:
+            self._age_timer = task.LoopingCall(self.writer.rotate_if_old)
+            self._age_timer.start(min(self.config.max_age, 60.0), now=False)
+
+    def _warcinfo(self, archive: ArchiveExtension, user_agent: str) -> list[tuple[str, str]]:
+        versions = software_versions()
+        return [
+            ("software", f"newsarchive/{versions['newsarchive']} (scrapy/{versions['scrapy']})"),
+            ("format", "WARC File Format 1.1"),
+            ("conformsTo", "https://iipc.github.io/warc-specifications/specifications/"
+             "warc-format/warc-1.1/"),
+            ("isPartOf", archive.crawl_id),
+            ("description", f"seed set {archive.config.seedset}"),
+            ("http-header-user-agent", user_agent),
+            ("robots", "obey" if self.crawler.settings.getbool("ROBOTSTXT_OBEY") else "ignore"),
+            ("hostname", archive.config.writer_id.rpartition("-")[0]),
+        ]
+
+    def response_downloaded(self, response: Response, request: Request) -> None:
+        if self.writer is None:
+            return
+        try:
+            pointers = self.writer.write(lambda f: self._exchange(f, request, response))
+        except Exception:
+            self.stats.inc_value("warc/write_failed")
+            logger.exception("could not archive the response of %s", request.url)
+            return
+        request.meta[META_KEY] = pointers[0]  # the response record
+        self.stats.inc_value("warc/exchanges")
+        self.stats.inc_value("warc/records", 2)
+
+    def _exchange(
+        self, factory: RecordFactory, request: Request, response: Response
+    ) -> Iterator[Record]:
+        date = format_date(factory.now())
+        response_id, request_id = factory.make_id(), factory.make_id()
+        protocol = response.protocol or "HTTP/1.1"
+        fields = [("WARC-Concurrent-To", response_id)]
+        head, transfer_decoded = self._response_head(response, protocol)
+        extra = [("Newsarchive-Transfer-Decoded", "chunked")] if transfer_decoded else []
+        if response.ip_address is not None:
+            extra.append(("WARC-IP-Address", str(response.ip_address)))
+        yield build_record(
+            "response", head + response.body, record_id=response_id, date=date,
+            content_type=HTTP_RESPONSE, target_uri=request.url, payload_offset=len(head),
+            headers=extra,
+        )
+        request_head = self._request_head(request, protocol)
+        yield build_record(
+            "request", request_head + request.body, record_id=request_id, date=date,
+            content_type=HTTP_REQUEST, target_uri=request.url, payload_offset=len(request_head),
+            headers=fields,
+        )
+
+    def _response_head(self, response: Response, protocol: str) -> tuple[bytes, bool]:
+        headers: list[tuple[bytes, bytes]] = []
+        decoded = False
+        for name, values in response.headers.items():
+            if name.lower() == b"transfer-encoding":
+                name, decoded = b"X-Archive-Orig-Transfer-Encoding", True
+            headers.extend((name, value) for value in values)
+        return http_head(status_line(protocol, response.status), headers), decoded
+
+    def _request_head(self, request: Request, protocol: str) -> bytes:
+        parts = urlparse_cached(request)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        headers: list[tuple[bytes, bytes]] = []
+        if b"Host" not in request.headers:
+            headers.append((b"Host", parts.netloc.encode("ascii")))
+        for name, values in request.headers.items():
+            redact = name.lower().decode("latin-1") in self.config.redact_headers
+            headers.extend((name, REDACTED if redact else value) for value in values)
+        first = f"{request.method} {target} {protocol}".encode("latin-1")
+        return http_head(first, headers)
+
+    def spider_closed(self) -> None:
+        if self._age_timer is not None and self._age_timer.running:
+            self._age_timer.stop()
+        if self.writer is not None:
+            self.writer.close()
+
+    def _closed(self, closed: ClosedWarc) -> None:
+        self.stats.inc_value("warc/files")
+        self.stats.inc_value("warc/bytes", closed.path.stat().st_size)
+        assert self.archive is not None
+        self.archive.publish(closed.path, "warc", closed.records)
+
+
+def pointer_of(response: Response) -> WarcPointer | None:
+    """The response record's pointer that the WARC writer left on the response, if any."""
+    pointer = response.meta.get(META_KEY)
+    return pointer if isinstance(pointer, WarcPointer) else None

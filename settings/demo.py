@@ -1,0 +1,8 @@
+"""Overrides for the bundled offline demo site: one local host, no waiting."""
+
+from settings.base import *  # noqa: F403
+
+AUTOTHROTTLE_START_DELAY = 0.0
+DOWNLOAD_DELAY = 0.0
+CONCURRENT_REQUESTS_PER_DOMAIN = 8
+LOG_LEVEL = "INFO"
