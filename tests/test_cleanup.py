@@ -1,6 +1,6 @@
 """The news cleanup rules: each removes its boilerplate and keeps genuine sentences like it."""
 
-# ruff: noqa: RUF001 (news text: curly quotes are the point)
+
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """extract(): the fixture articles against their gold data, charsets, rejections, purity."""
 
-# ruff: noqa: RUF001 (Cyrillic test text is meant)
+
 
 from __future__ import annotations
 

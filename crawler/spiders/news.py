@@ -123,8 +123,11 @@ class NewsSpider(Spider):
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
         """RSS 2.0 and Atom: each item's link is a candidate article."""
-        feed = Selector(body=response.body, type="xml")
-        feed.remove_namespaces()
+        try:
+            feed = Selector(body=response.body, type="xml")
+            feed.remove_namespaces()
+        except Exception as exc:  # parsel/lxml refuse some bodies outright
+            return self._broken(response, "feed", f"not XML ({type(exc).__name__})")
         links = feed.xpath("//item/link/text()").getall() + feed.xpath(
             "//entry/link[not(@rel) or @rel='alternate']/@href"
         ).getall()
@@ -141,11 +144,14 @@ class NewsSpider(Spider):
                 body = gunzip(body, max_size=SITEMAP_MAX_BYTES)
             except Exception as exc:
                 return self._broken(response, "sitemap", f"bad gzip ({exc})")
-        sitemap = Sitemap(body)
+        try:
+            sitemap = Sitemap(body)
+            locs = [entry["loc"] for entry in sitemap if entry.get("loc")]
+        except Exception as exc:  # lxml's syntax errors, or no root element at all
+            return self._broken(response, "sitemap", f"not XML ({type(exc).__name__})")
         if sitemap.type not in ("urlset", "sitemapindex"):
             return self._broken(response, "sitemap", f"root element is {sitemap.type!r}")
         self.crawler.stats.inc_value("news/sitemaps")
-        locs = [entry["loc"] for entry in sitemap if entry.get("loc")]
         if sitemap.type == "sitemapindex":
             return (
                 Request(loc, callback=self.parse_sitemap, meta={VIA: ("sitemap", response.url)})

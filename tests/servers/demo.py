@@ -28,11 +28,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def crawl(
     site_url: str, archive_uri: str, crawl_id: str, *, extra: Mapping[str, str] | None = None,
-    log_file: Path | None = None, capture: bool = False,
+    log_file: Path | None = None, capture: bool = False, seeds: str = "seeds/demo.toml",
 ) -> subprocess.CompletedProcess[str]:
-    """Run the demo seed set against `site_url` as a separate `scrapy crawl` process."""
+    """Run a seed set (the demo's by default) against `site_url`: a separate `scrapy crawl`."""
     command = [
-        sys.executable, "-m", "scrapy", "crawl", "news", "-a", "seeds=seeds/demo.toml",
+        sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"seeds={seeds}",
         "-s", f"ARCHIVE_URI={archive_uri}", "-s", f"CRAWL_ID={crawl_id}",
     ]
     if log_file is not None:
