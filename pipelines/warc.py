@@ -7,8 +7,12 @@ Each exchange becomes a request record and a response record, written together i
 current spool file; the response record's pointer goes into ``request.meta["warc"]`` (and so
 ``response.meta["warc"]``) for the item pipelines. Closed files go to the archive's store.
 
+The reason phrase comes from ``crawler.download.ArchivalDownloadHandler`` (Scrapy drops it), and
+so does the cut at ``DOWNLOAD_MAXSIZE``: a cut body is archived up to the limit with
+``WARC-Truncated: length``, and one broken off by the server with ``WARC-Truncated: disconnect``.
 What Scrapy cannot give back is written as faithfully as it can be, and said so:
-- the reason phrase is not kept by Scrapy's HTTP client; the standard phrase is written;
+- the connection headers (``Connection``, ``Keep-Alive`` ...) follow the others, as Twisted
+  keeps them apart and the original order between the two groups is not known;
 - a chunked body arrives de-chunked: the ``Transfer-Encoding`` header is renamed to
   ``X-Archive-Orig-Transfer-Encoding`` (pywb's convention) so that readers do not try to
   de-chunk it again, and the record carries ``Newsarchive-Transfer-Decoded: chunked``.
@@ -25,6 +29,7 @@ from scrapy.http import Response
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet import task
 
+from crawler.download import CONNECTION_HEADERS_META, REASON_META, truncated_body
 from pipelines.archive import ArchiveExtension, software_versions
 from pipelines.warcfile import ClosedWarc, RotatingWarcWriter, WarcPointer
 from pipelines.warcrecord import Record, RecordFactory, build_record, http_head, status_line
@@ -119,12 +124,15 @@ class WarcExtension:
         response_id, request_id = factory.make_id(), factory.make_id()
         protocol = response.protocol or "HTTP/1.1"
         fields = [("WARC-Concurrent-To", response_id)]
-        head, transfer_decoded = self._response_head(response, protocol)
+        head, transfer_decoded = self._response_head(request, response, protocol)
+        body, truncated = truncated_body(request, response)
         extra = [("Newsarchive-Transfer-Decoded", "chunked")] if transfer_decoded else []
+        if truncated is not None:
+            extra.append(("WARC-Truncated", truncated))
         if response.ip_address is not None:
             extra.append(("WARC-IP-Address", str(response.ip_address)))
         yield build_record(
-            "response", head + response.body, record_id=response_id, date=date,
+            "response", head + body, record_id=response_id, date=date,
             content_type=HTTP_RESPONSE, target_uri=request.url, payload_offset=len(head),
             headers=extra,
         )
@@ -135,14 +143,22 @@ class WarcExtension:
             headers=fields,
         )
 
-    def _response_head(self, response: Response, protocol: str) -> tuple[bytes, bool]:
+    def _response_head(
+        self, request: Request, response: Response, protocol: str
+    ) -> tuple[bytes, bool]:
         headers: list[tuple[bytes, bytes]] = []
-        decoded = False
         for name, values in response.headers.items():
+            headers.extend((name, value) for value in values)
+        decoded = False
+        for name, value in request.meta.get(CONNECTION_HEADERS_META, ()):
+            if name.lower() == b"content-length" and b"Content-Length" in response.headers:
+                continue  # Scrapy already put it back among the headers
             if name.lower() == b"transfer-encoding":
                 name, decoded = b"X-Archive-Orig-Transfer-Encoding", True
-            headers.extend((name, value) for value in values)
-        return http_head(status_line(protocol, response.status), headers), decoded
+            headers.append((name, value))
+        reason = request.meta.get(REASON_META)
+        phrase = reason.decode("latin-1") if isinstance(reason, bytes) else None
+        return http_head(status_line(protocol, response.status, phrase), headers), decoded
 
     def _request_head(self, request: Request, protocol: str) -> bytes:
         parts = urlparse_cached(request)

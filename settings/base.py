@@ -19,7 +19,12 @@ CONCURRENT_REQUESTS = 16  # across all hosts
 CONCURRENT_REQUESTS_PER_DOMAIN = 4  # per host
 DOWNLOAD_DELAY = 0.5  # minimum seconds between requests to one host
 DOWNLOAD_TIMEOUT = 60  # seconds
-DOWNLOAD_MAXSIZE = 64 * 1024 * 1024  # larger bodies are cut (news pages are far smaller)
+DOWNLOAD_MAXSIZE = 64 * 1024 * 1024  # bodies are cut here; the cut body is archived, marked
+DOWNLOAD_FAIL_ON_DATALOSS = False  # a body broken off mid-way is archived, marked, not dropped
+DOWNLOAD_HANDLERS = {  # Scrapy's HTTP/1.1 handler, keeping reason phrases and cutting at MAXSIZE
+    "http": "crawler.download.ArchivalDownloadHandler",
+    "https": "crawler.download.ArchivalDownloadHandler",
+}
 DOWNLOAD_WARNSIZE = 8 * 1024 * 1024  # log bodies above this size
 COOKIES_ENABLED = False  # no session state: archives show what any reader gets
 TELNETCONSOLE_ENABLED = False  # no listening console next to cloud credentials

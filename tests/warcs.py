@@ -23,6 +23,7 @@ class WarcRecord:
     http_status: int | None
     http_headers: list[tuple[str, str]]  # as parsed by warcio, repeated names kept
     payload: bytes  # the raw payload, as stored (still content-encoded)
+    status_line: str = ""  # the HTTP status line (response) or request line (request)
 
     @property
     def uri(self) -> str:
@@ -54,6 +55,7 @@ def read_warc(path: Path) -> list[WarcRecord]:
                     and http else None,
                     http_headers=list(http.headers) if http else [],
                     payload=payload,
+                    status_line=f"{http.protocol} {http.statusline}" if http else "",
                 )
             )
     return records

@@ -81,6 +81,11 @@ class NewsSpider(Spider):
         if not isinstance(response, TextResponse):
             self.crawler.stats.inc_value("news/pages/not_text")
             return
+        if "download_stopped" in response.flags or "dataloss" in response.flags:
+            # Archived as cut; a record of a cut article would be a silent error.
+            self.crawler.stats.inc_value("news/pages/truncated")
+            logger.warning("page %s was cut short: archived, not parsed", response.url)
+            return
         if pages.is_article(response.selector):
             yield from self._article(response, via)
         elif role == "seed":
