@@ -50,13 +50,13 @@ _CONN_HEADERS = "_newsarchive_connection_headers"
 
 if _WORKS:
 
-    class _ArchivalAgent(_Agent):  # type: ignore[misc,valid-type]
+    class _ArchivalAgent(_Agent):  # type: ignore[misc]
         def _cb_bodyready(self, txresponse: Any, request: Request) -> Any:
             request.meta[REASON_META] = getattr(txresponse, "phrase", None)
             request.meta[CONNECTION_HEADERS_META] = getattr(txresponse, _CONN_HEADERS, [])
             return super()._cb_bodyready(txresponse, request)
 
-    class _ArchivalProtocol(_Protocol):  # type: ignore[misc,valid-type]
+    class _ArchivalProtocol(_Protocol):  # type: ignore[misc]
         def request(self, request: Any) -> Any:
             d = super().request(request)
             parser = self._parser  # fills connHeaders before the response fires
@@ -73,7 +73,7 @@ if _WORKS:
             d.addCallback(keep_connection_headers)
             return d
 
-    class _ArchivalFactory(_Factory):  # type: ignore[misc,valid-type]
+    class _ArchivalFactory(_Factory):  # type: ignore[misc]
         def buildProtocol(self, addr: Any) -> Any:
             return _ArchivalProtocol(self._quiescentCallback)
 
@@ -110,7 +110,7 @@ class ArchivalDownloadHandler(HTTP11DownloadHandler):
         self._active.add(id(request))
         try:
             with _wrap_errors():
-                return await maybe_deferred_to_future(agent.download_request(request))  # type: ignore[no-any-return]
+                return await maybe_deferred_to_future(agent.download_request(request))
         finally:
             self._active.discard(id(request))
 
