@@ -1,12 +1,17 @@
 """Scrapy's HTTP/1.1 download handler, made fit for an archive.
 
-Three things an archive needs that Scrapy's handler does not give:
+What an archive needs that Scrapy's handler does not give:
 
 - **The reason phrase.** Scrapy keeps a response's protocol but drops its reason phrase. This
   handler stores it (bytes, as received) in ``request.meta["http_reason"]`` for the WARC writer.
 - **The connection headers.** Twisted keeps ``Transfer-Encoding``, ``Connection``, ``Keep-Alive``
   and kin apart from the other headers, and Scrapy never sees them. They are stored as received in
   ``request.meta["http_connection_headers"]`` (a list of (name, value) byte pairs).
+- **The SSRF guard.** Every connection goes through ``crawler.guard``: the host is resolved, the
+  addresses that ``crawler.ssrf.AddressPolicy`` refuses are dropped, and the connection is made to
+  an address that was checked. A refused request fails with ``crawler.guard.BlockedAddress``; it
+  is counted (``ssrf/blocked``, ``ssrf/blocked/{reason}``) and logged with its URL and the reason.
+  Without the Scrapy internals below there is no guard, and the handler refuses to start.
 - **A cut, not an abort, at ``DOWNLOAD_MAXSIZE``.** Scrapy cancels a download that grows past the
   limit and nothing is left to archive. Here the first ``DOWNLOAD_MAXSIZE`` bytes are kept: the
   download is stopped as Scrapy's ``StopDownload(fail=False)`` does, the response carries the
@@ -14,8 +19,9 @@ Three things an archive needs that Scrapy's handler does not give:
   WARC writer can archive the cut body with ``WARC-Truncated: length``.
 
 They hook into Scrapy's private ``_ScrapyAgent`` and ``_LenientHTTP11ClientProtocol`` (the
-way Scrapy itself customises Twisted's client). If a future Scrapy renames them, the handler logs
-a warning and behaves exactly like Scrapy's own (standard phrases, abort at the limit).
+way Scrapy itself customises Twisted's client). If a future Scrapy renames them, the handler
+refuses to start (Scrapy then fetches nothing over http and https): without them there would be
+no SSRF guard, and an unguarded crawl is worse than none.
 """
 
 from __future__ import annotations
@@ -26,8 +32,14 @@ from typing import TYPE_CHECKING, Any
 from scrapy import Request, signals
 from scrapy.core.downloader.handlers import http11
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
-from scrapy.exceptions import StopDownload
+from scrapy.exceptions import NotConfigured, StopDownload
+from scrapy.utils import _download_handlers
 from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
+
+from crawler.guard import BlockedAddress, GuardedEndpointFactory, check_target
+from crawler.ssrf import AddressPolicy
+from settings.config import SafetyConfig
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -44,13 +56,30 @@ _Agent: Any = getattr(http11, "_ScrapyAgent", None)
 _Protocol: Any = getattr(http11, "_LenientHTTP11ClientProtocol", None)
 _Factory: Any = getattr(http11, "_LenientHTTP11ClientFactory", None)
 _wrap_errors: Any = getattr(http11, "wrap_twisted_exceptions", None)
-_WORKS = None not in (_Agent, _Protocol, _Factory, _wrap_errors)
+_BindAgent: Any = getattr(http11, "_BindAddressAgent", None)
+_bind_address: Any = getattr(_download_handlers, "normalize_bind_address", None)
+_WORKS = None not in (_Agent, _Protocol, _Factory, _wrap_errors, _BindAgent, _bind_address)
 _CONN_HEADERS = "_newsarchive_connection_headers"
 
 
 if _WORKS:
 
     class _ArchivalAgent(_Agent):  # type: ignore[misc]
+        def __init__(self, *, policy: AddressPolicy, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self._policy = policy
+
+        def _get_agent(self, request: Request, timeout: float) -> Any:
+            if request.meta.get("proxy"):
+                return super()._get_agent(request, timeout)  # the target was checked before
+            from twisted.internet import reactor
+
+            bind = _bind_address(request.meta.get("bindaddress") or self._bindAddress)
+            factory = GuardedEndpointFactory(
+                reactor, self._contextFactory, timeout, bind, self._policy
+            )
+            return _BindAgent.usingEndpointFactory(reactor, factory, pool=self._pool)
+
         def _cb_bodyready(self, txresponse: Any, request: Request) -> Any:
             request.meta[REASON_META] = getattr(txresponse, "phrase", None)
             request.meta[CONNECTION_HEADERS_META] = getattr(txresponse, _CONN_HEADERS, [])
@@ -79,25 +108,40 @@ if _WORKS:
 
 
 class ArchivalDownloadHandler(HTTP11DownloadHandler):
+    ssrf_guard = True  # settings.config refuses http(s) handlers without this
+
     def __init__(self, crawler: Crawler) -> None:
+        if not _WORKS:
+            raise NotConfigured(
+                "this Scrapy version lacks the http11 internals that newsarchive's SSRF guard "
+                "builds on; nothing is fetched rather than fetched unguarded"
+            )
         super().__init__(crawler)
         self._maxsize = crawler.settings.getint("DOWNLOAD_MAXSIZE")
-        self._works = _WORKS
+        self._policy = AddressPolicy(SafetyConfig.from_settings(crawler.settings).allowed_networks)
         self._active: set[int] = set()  # ids of the requests this handler is downloading
-        if self._works:
-            self._pool._factory = _ArchivalFactory
-            crawler.signals.connect(self._bytes_received, signal=signals.bytes_received)
-        else:
-            logger.warning(
-                "this Scrapy version lacks the http11 internals newsarchive builds on: WARCs get "
-                "standard reason phrases and no connection headers, and bodies past "
-                "DOWNLOAD_MAXSIZE are dropped instead of cut"
-            )
+        self._pool._factory = _ArchivalFactory
+        crawler.signals.connect(self._bytes_received, signal=signals.bytes_received)
 
     async def download_request(self, request: Request) -> Response:
-        if not self._works:
-            return await super().download_request(request)
+        try:
+            return await self._guarded_download(request)
+        except BlockedAddress as exc:
+            self._crawler.stats.inc_value("ssrf/blocked")
+            self._crawler.stats.inc_value(f"ssrf/blocked/{exc.reason}")
+            logger.warning("blocked %s: %s", request.url, exc)
+            raise
+
+    async def _guarded_download(self, request: Request) -> Response:
+        if request.meta.get("proxy"):
+            from twisted.internet import reactor
+
+            parts = urlparse_cached(request)
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+            checked = check_target(reactor, parts.hostname or "", port, self._policy)
+            await maybe_deferred_to_future(checked)
         agent = _ArchivalAgent(
+            policy=self._policy,
             contextFactory=self._contextFactory,
             bindAddress=self._bind_address,
             pool=self._pool,

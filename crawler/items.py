@@ -6,6 +6,11 @@ from dataclasses import dataclass
 
 from pipelines.warcfile import WarcPointer
 
+# One step of a discovery path: (what the page was, its URL), or ("seedset", the set's name).
+# Kinds: "seedset", "front" (a start URL that is not an article), "feed", "sitemap", "article"
+# (an article whose related link led here).
+Hop = tuple[str, str]
+
 
 @dataclass(frozen=True, slots=True)
 class ArticleItem:
@@ -19,3 +24,6 @@ class ArticleItem:
     discovered_from: str | None  # the seed, feed, sitemap or page that led here
     related_urls: tuple[str, ...]  # related articles linked from this one, in scope
     depth: int  # related-link hops from the page that started this chain
+    # From the seed set to the page that linked here, in order; the article itself is not in it.
+    discovery_path: tuple[Hop, ...] = ()
+    outlinks: tuple[str, ...] = ()  # every link of the page to another page, in page order

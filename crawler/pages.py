@@ -14,6 +14,7 @@ and so are links to images, media and documents (an image's lightbox link, a PDF
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -40,6 +41,7 @@ RELATED_XPATH = (
     "[re:test(concat(' ', @class, ' ', @id, ' '), "
     "'related|read-?more|more-?news|also-?read|recommended|more-?stories', 'i')]"
 )
+_URL_IGNORED = re.compile(r"[\t\n\r]")
 SKIPPED_REL = frozenset({"tag", "author", "category", "nofollow", "ugc", "sponsored"})
 # Images, media, archives and office files are not pages (Scrapy's own list).
 SKIPPED_EXTENSIONS = tuple(f".{extension}" for extension in IGNORED_EXTENSIONS)
@@ -62,7 +64,7 @@ def json_ld(page: Selector) -> Iterator[Any]:
     for script in page.xpath('//script[@type="application/ld+json"]/text()').getall():
         try:
             yield json.loads(script)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: arrays nested thousands deep
             continue
 
 
@@ -88,25 +90,29 @@ def article_body(page: Selector) -> SelectorList[Selector]:
     return SelectorList()
 
 
-def related_links(page: Selector, base_url: str) -> list[str]:
-    """Links of the related blocks and the body, absolute, canonical, in page order, once each."""
+def related_links(page: Selector, base_url: str, limit: int | None = None) -> list[str]:
+    """Links of the related blocks and the body, absolute, canonical, in page order, once each;
+    the first `limit` of them when a limit is given (a page of 100,000 links is not read on)."""
     anchors = [*page.xpath(RELATED_XPATH).xpath(".//a[@href]"),
                *article_body(page).xpath(".//a[@href]")]
-    return _urls(anchors, base_url)
+    return _urls(anchors, base_url, limit)
 
 
-def all_links(page: Selector, base_url: str) -> list[str]:
-    return _urls(page.xpath("//a[@href]"), base_url)
+def all_links(page: Selector, base_url: str, limit: int | None = None) -> list[str]:
+    return _urls(page.xpath("//a[@href]"), base_url, limit)
 
 
-def _urls(anchors: Iterable[Selector], base_url: str) -> list[str]:
+def _urls(anchors: Iterable[Selector], base_url: str, limit: int | None = None) -> list[str]:
     own = canonicalize_url(base_url)
     seen: dict[str, None] = {}
     for anchor in anchors:
+        if limit is not None and len(seen) >= limit:
+            break
         rel = set(anchor.attrib.get("rel", "").lower().split())
         if rel & SKIPPED_REL:
             continue
-        href = anchor.attrib["href"].strip()
+        # As browsers do (WHATWG URL parsing): tabs and newlines inside an href are dropped.
+        href = _URL_IGNORED.sub("", anchor.attrib["href"]).strip()
         try:
             url = urljoin(base_url, href).partition("#")[0]
             path = urlsplit(url).path.lower()

@@ -1,10 +1,30 @@
 """News cleanup: remove the boilerplate that survives trafilatura on news pages.
 
-`clean_text` takes trafilatura's text (one block per line) and drops whole lines that match one of
-the rules below, plus embedded script snippets. Every rule matches a *whole line* of a recognisable
-shape (a form prompt, a statement of code, a first-person bio, a header, a bare link, a banner, a
-bar of network names), so a genuine sentence that merely mentions Facebook, comments or a journalist
-is never a match. Each rule's docstring says what it removes and why prose survives it.
+`clean_text` takes an extractor's text (one block per line) and drops whole lines, plus pasted
+script snippets. Each boilerplate class has its own rule, documented where it is defined:
+
+=================================  ============================================================
+class                              rule
+=================================  ============================================================
+related / "read more" rails        `is_related_link`, teaser links and cards (page context),
+                                   `is_timestamp` for the times teaser rails print
+newsletter, app, follow-us promos  `is_promo`
+share prompts                      `is_share_prompt`
+comment forms and policies         `is_comment_prompt`, `is_comment_policy`
+author bios and contact lines      `is_author_bio`, `is_author_bio_of`, `is_contact_line`
+image captions and credits         `is_caption_credit`, figcaptions (page context),
+                                   `is_staff_credit` ("Reporting by ...; Editing by ...")
+copyright and reprint notices      `is_copyright_notice`
+script or embed code as text       `strip_loader_snippets`, `is_script_line`, `is_embed_code`
+cookie banners                     `is_cookie_banner`, `drop_cookie_banners`
+advertising labels, pagination     `is_ad_label`, `is_pagination`
+the headline repeated first        `drop_repeated_headline`
+=================================  ============================================================
+
+Text rules look at a line alone. Page rules use what the markup says (`pipelines.pagecontext`):
+a line is dropped when it *is*, as a whole, the text of a furniture element (a caption, a bio
+box, a related rail) or of a link to another page. No rule drops a line for sharing a word
+with boilerplate: each needs a whole label, a whole shape, or a whole element's text.
 
 Bump `CLEANUP_VERSION` whenever a rule changes what it removes: it is part of every record's
 extractor version and config hash.
@@ -13,218 +33,58 @@ extractor version and config hash.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
-__all__ = ["CLEANUP_VERSION", "clean_text"]
-
-CLEANUP_VERSION = "1"
-
-# curly quotes and no-break spaces, as news sites print them, fold to their ASCII forms
-_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " "})
-_SPACES = re.compile(r"\s+")
-_TRAILING_MARKS = re.compile(r"[\s.!:|»>\u2013\u2014-]+$")
-_END_PUNCTUATION = re.compile(r"[\s.!]+$")
-
-
-def _fold(line: str) -> str:
-    """Casefolded, straight-quoted, single-spaced form of a line, for set lookups."""
-    return _SPACES.sub(" ", line.translate(_QUOTES)).strip().casefold()
-
-
-# --- comment forms -------------------------------------------------------------------------------
-
-_COMMENT_PROMPTS = frozenset(
-    _END_PUNCTUATION.sub("", _fold(prompt))
-    for prompt in (
-        "Please enter your comment!",
-        "Please enter your name here",
-        "Please enter your email address here",
-        "You have entered an incorrect email address!",
-        "Save my name, email, and website in this browser for the next time I comment.",
-        "Leave a Reply",
-        "Leave a Reply Cancel reply",
-        "Leave a comment",
-        "Cancel reply",
-        "Post Comment",
-        "Your email address will not be published.",
-        "Your email address will not be published. Required fields are marked *",
-        "Required fields are marked *",
-        "You must be logged in to post a comment.",
-        "Comments are closed.",
-        "Notify me of follow-up comments by email.",
-        "Notify me of new posts by email.",
-        "This site uses Akismet to reduce spam. Learn how your comment data is processed.",
-        "Comment:",
-        "Name:*",
-        "Email:*",
-        "Website:",
-    )
+from pipelines.cleanup_code import is_embed_code, is_script_line, strip_loader_snippets
+from pipelines.cleanup_credit import (
+    is_author_bio,
+    is_author_bio_of,
+    is_caption_credit,
+    is_contact_line,
+    is_copyright_notice,
+    is_staff_credit,
 )
-
-
-def is_comment_prompt(line: str) -> bool:
-    """A prompt or label of a WordPress comment form ("Please enter your comment!", "Leave a
-    Reply", "Name:*"). Only exact matches of these form strings count, so "Readers left comments
-    under the post" or "in comments to reporters" stay."""
-    return _END_PUNCTUATION.sub("", _fold(line)) in _COMMENT_PROMPTS
-
-
-# --- script code pasted as text ------------------------------------------------------------------
-
-_ANY_QUOTE = "[\"'\u2018\u2019\u201c\u201d]"
-_LOADER_SNIPPET = re.compile(
-    r"[!(]function\s*\(\s*\w+(?:\s*,\s*\w+)*\s*\)\s*\{.*?\}\s*\(\s*document\s*,\s*"
-    rf"{_ANY_QUOTE}script{_ANY_QUOTE}\s*,\s*{_ANY_QUOTE}[\w-]+{_ANY_QUOTE}\s*\)\s*\)?\s*;?",
-    re.DOTALL,
+from pipelines.cleanup_site import (
+    is_ad_label,
+    is_comment_policy,
+    is_comment_prompt,
+    is_pagination,
+    is_promo,
+    is_related_link,
+    is_share_prompt,
+    is_timestamp,
 )
-_CODE_TOKEN = re.compile(
-    r"\bfunction\s*\("  # a function literal
-    r"|^(?:var|let|const)\s+[\w$]"  # a declaration
-    r"|[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+\s*(?:\(|=(?!=))"  # d.createElement( / js.src =
-    r"|[)\]]\.[A-Za-z_$][\w$]*\s*\("  # (adsbygoogle = ...).push(
-    r"|^\}\s*\("  # the end of an immediately invoked function
-    r"|\breturn\s*;"
-    r"|=>"
-)
-_CODE_END = re.compile(r"[;{}]\s*$")
-_PUNCTUATION_ONLY = re.compile(r"^[\s()\[\],]*[{};][\s{}()\[\];,]*$")
+from pipelines.pagecontext import PageContext
+from pipelines.textnorm import fold_marks, squash
 
+__all__ = [
+    "CLEANUP_VERSION", "LINE_RULES", "PageContext", "clean_lines", "clean_text", "is_cookie_banner",
+]  # fmt: skip
 
-def strip_loader_snippets(text: str) -> str:
-    """Remove pasted script-loader snippets such as the Facebook SDK's
-    ``(function(d, s, id) {...}(document, 'script', 'facebook-jssdk'));``, whether on many lines
-    or joined into one, with straight or curly quotes, and keep any text around them. The pattern
-    needs a function literal closed by ``(document, 'script', '<id>')``, which prose never has."""
-    return _LOADER_SNIPPET.sub("", text)
+CLEANUP_VERSION = "2"
 
-
-def is_script_line(line: str) -> bool:
-    """A line of JavaScript (``var js, fjs = d.getElementsByTagName(s)[0];``, ``});``). It must
-    end like a statement (``;``, ``{`` or ``}``) and contain code syntax: a function literal, a
-    declaration or a dotted member call or assignment. Sentences end with a full stop and have no
-    ``js.src =`` or ``d.createElement(``, so "Facebook said on Tuesday ..." stays."""
-    if _PUNCTUATION_ONLY.match(line):
-        return True
-    return bool(_CODE_END.search(line) and _CODE_TOKEN.search(line))
-
-
-# --- author bios ---------------------------------------------------------------------------------
-
-_SELF_INTRODUCTION = re.compile(
-    r"^(?i:(?:hi|hello)[,!]?\s+)?(?i:i'm|i am|my name is)\s+"
-    r"[A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*){0,3},?\s+"
-    r"(?i:(?:a|an|the)\s+(?:[\w-]+\s+){0,4}?"
-    r"(?:journalist|writer|reporter|editor|author|correspondent|blogger|columnist|contributor))\b"
-)
-
-
-def is_author_bio(line: str) -> bool:
-    """An author's self-introduction: "I'm Wayne Wickman, a professional journalist and author
-    for ...". It must start the line with "I'm"/"I am"/"My name is", then a capitalised name, then
-    a role such as journalist or writer. News prose about a journalist ("the journalist who broke
-    the story") and quotes (which start with a quotation mark) never start that way."""
-    return bool(_SELF_INTRODUCTION.match(line.translate(_QUOTES)))
-
-
-# --- related-news headers and links --------------------------------------------------------------
-
-_RELATED_HEADERS = frozenset(
-    {
-        "related",
-        "related news",
-        "related posts",
-        "related articles",
-        "related stories",
-        "related content",
-        "read more",
-        "read also",
-        "also read",
-        "read next",
-        "see also",
-        "more news",
-        "more stories",
-        "you may also like",
-        "you might also like",
-        "recommended",
-        "recommended for you",
-    }
-)
-_RELATED_PREFIX = re.compile(
-    r"^(?:related|read more|read also|also read|read next|see also)"
-    r"(?:\s*:|\s+[|»>\u2013\u2014])\s*\S",
-    re.IGNORECASE,
-)
-_BRACKETED_LINE = re.compile(r"^\[([^\[\]]+)\]$")
-_EDITORIAL_NOTE = re.compile(r"^(?:update|updated|editor|correction|clarification|note)\b", re.I)
-_SENTENCE_END = re.compile(r"[.!?…]\W*$")
-
-
-def is_related_link(line: str) -> bool:
-    """A "related news" / "Read more" header, a "Read more: <headline>" line, or a related
-    headline alone in square brackets ("[La OTAN realizará ejercicios ...]"). Headers must be the
-    whole line. A bracketed line counts only with four or more words, no sentence-final
-    punctuation and no editorial marker, so "[This story has been updated.]" stays."""
-    if _TRAILING_MARKS.sub("", _fold(line)) in _RELATED_HEADERS or _RELATED_PREFIX.match(line):
-        return True
-    bracketed = _BRACKETED_LINE.match(line)
-    if bracketed is None:
-        return False
-    inner = bracketed[1].strip()
-    return (
-        len(inner.split()) >= 4
-        and not _SENTENCE_END.search(inner)
-        and not _EDITORIAL_NOTE.match(inner)
-    )
-
-
-# --- share prompts -------------------------------------------------------------------------------
-
-_NETWORKS = frozenset(
-    {
-        "facebook", "twitter", "x", "linkedin", "pinterest", "whatsapp", "telegram", "reddit",
-        "tumblr", "messenger", "viber", "vk", "flipboard", "email", "e-mail", "print", "mastodon",
-    }
+LINE_RULES: tuple[Callable[[str], bool], ...] = (
+    is_comment_prompt, is_comment_policy, is_script_line, is_embed_code, is_author_bio,
+    is_contact_line, is_related_link, is_share_prompt, is_promo, is_caption_credit,
+    is_staff_credit, is_copyright_notice, is_ad_label, is_pagination, is_timestamp,
 )  # fmt: skip
-_SHARE_VERBS = frozenset({"share", "shares", "sharing", "tweet"})
-_SHARE_FILLER = frozenset(
-    {
-        "this", "article", "story", "post", "page", "on", "via", "by", "to", "with", "your",
-        "friends", "click", "opens", "in", "new", "window", "copy", "link",
-    }
-)  # fmt: skip
-_WORDS = re.compile(r"[\w'-]+")
-
-
-def is_share_prompt(line: str) -> bool:
-    """A share bar or prompt: "Share this:", "Share on Facebook", "Facebook Twitter Pinterest
-    WhatsApp", "Click to share on X (Opens in new window)". Every word must be a network name, a
-    share verb, a count or filler like "on"/"this", with a share verb or two networks present; a
-    sentence has other words ("Share prices fell", "Facebook said on Tuesday ...")."""
-    words = _WORDS.findall(_fold(line))
-    if not words or any(
-        word not in _NETWORKS and word not in _SHARE_VERBS and word not in _SHARE_FILLER
-        and not word.isdigit()
-        for word in words
-    ):  # fmt: skip
-        return False
-    networks = {word for word in words if word in _NETWORKS}
-    return bool(_SHARE_VERBS.intersection(words)) or len(networks) >= 2
-
-
-# --- cookie banners ------------------------------------------------------------------------------
-
-_COOKIE_BANNER = re.compile(
-    r"^(?:we use|we and our partners use|this (?:web)?site uses|our (?:web)?site uses"
-    r"|by (?:continuing|using)|cookies help)\b.{0,400}\bcookies?\b",
-    re.IGNORECASE,
-)
-_ADDRESSES_READER = re.compile(r"\b(?:you|your|consent|agree)\b", re.IGNORECASE)
 _BANNER_BUTTONS = frozenset(
     {
         "ok", "okay", "got it", "accept", "accept all", "accept cookies", "i agree", "agree",
         "reject", "reject all", "decline", "manage settings", "cookie settings", "settings",
-        "privacy policy", "learn more", "more info", "read more", "yes", "no",
+        "privacy policy", "learn more", "more info", "read more", "yes", "no", "customise",
+        "customize", "manage preferences", "accept and close", "allow all", "deny",
     }
 )  # fmt: skip
+
+
+_COOKIE_BANNER = re.compile(
+    r"^(?:we use|we and our partners use|this (?:web)?site uses|our (?:web)?site uses"
+    r"|by (?:continuing|using|clicking)|cookies help|we value your privacy|we care about your)"
+    r"\b.{0,400}\bcookies?\b",
+    re.IGNORECASE,
+)
+_ADDRESSES_READER = re.compile(r"\b(?:you|your|consent|agree)\b", re.IGNORECASE)
 
 
 def is_cookie_banner(line: str) -> bool:
@@ -235,20 +95,18 @@ def is_cookie_banner(line: str) -> bool:
 
 
 def drop_cookie_banners(lines: list[str]) -> list[str]:
-    """Remove cookie-banner lines and the button labels ("Accept all", "Ok") right after one.
-    Button labels elsewhere are kept: only their position after a banner makes them boilerplate."""
+    """Remove cookie-banner lines (`is_cookie_banner`) and the button labels ("Accept all",
+    "Ok") right after one. Labels elsewhere are kept: only their position makes them
+    boilerplate."""
     kept: list[str] = []
     after_banner = False
     for line in lines:
         if is_cookie_banner(line):
             after_banner = True
-        elif not (after_banner and _TRAILING_MARKS.sub("", _fold(line)) in _BANNER_BUTTONS):
+        elif not (after_banner and fold_marks(line) in _BANNER_BUTTONS):
             after_banner = False
             kept.append(line)
     return kept
-
-
-# --- headline -----------------------------------------------------------------------------------
 
 
 def drop_repeated_headline(lines: list[str], title: str | None) -> list[str]:
@@ -256,18 +114,36 @@ def drop_repeated_headline(lines: list[str], title: str | None) -> list[str]:
     Only the first line, and only an exact match ignoring case, quotes and end punctuation: a lead
     sentence that starts with the headline's words is longer and stays."""
     if title and lines:
-        headline = _TRAILING_MARKS.sub("", _fold(title))
-        if headline and _TRAILING_MARKS.sub("", _fold(lines[0])) == headline:
+        headline = fold_marks(title)
+        if headline and fold_marks(lines[0]) == headline:
             return lines[1:]
     return lines
 
 
-_LINE_RULES = (is_comment_prompt, is_script_line, is_author_bio, is_related_link, is_share_prompt)
+def is_page_furniture(line: str, page: PageContext) -> bool:
+    """The whole line is the text of a furniture element or a link to another page on this
+    page, or the page's author described in a bio (`is_author_bio_of`)."""
+    key = squash(line)
+    return (
+        key in page.boilerplate_texts
+        or key in page.link_texts
+        or is_author_bio_of(line, page.authors)
+    )
 
 
-def clean_text(text: str, *, title: str | None) -> str:
-    """The article text without news boilerplate; lines are stripped and blank lines dropped."""
+def clean_lines(text: str, *, title: str | None, page: PageContext | None = None) -> list[str]:
+    """The lines of `text` that are article text, stripped, without blank lines."""
+    page = page or PageContext(title=title)
     lines = [line.strip() for line in strip_loader_snippets(text).splitlines()]
-    lines = drop_repeated_headline([line for line in lines if line], title)
+    lines = drop_repeated_headline([line for line in lines if line], title or page.title)
     lines = drop_cookie_banners(lines)
-    return "\n".join(line for line in lines if not any(rule(line) for rule in _LINE_RULES))
+    return [
+        line
+        for line in lines
+        if not any(rule(line) for rule in LINE_RULES) and not is_page_furniture(line, page)
+    ]
+
+
+def clean_text(text: str, *, title: str | None, page: PageContext | None = None) -> str:
+    """The article text without news boilerplate; lines are stripped and blank lines dropped."""
+    return "\n".join(clean_lines(text, title=title, page=page))

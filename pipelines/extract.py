@@ -1,10 +1,15 @@
 """Article extraction: HTML bytes in, clean text and metadata out.
 
 `extract` is a pure, top-level function of (html bytes, url, response headers), so the item
-pipeline can run it in a worker process and an archive can run it again from a WARC record. It
-decodes the bytes, runs trafilatura's `bare_extraction` with one set of options, then the news
-cleanup layer (`pipelines.cleanup`). Fields trafilatura leaves coarse or empty (times of day,
-language, canonical URL, categories, tags) are read from the page's JSON-LD and meta tags.
+pipeline can run it in a worker process and an archive can run it again from a WARC record:
+
+1. decode the bytes (`pipelines.charset`: header, then <meta>, then detection; no mojibake);
+2. run trafilatura's own extraction, one set of options, without its fallback;
+3. read the page's markup once for the cleanup (`pipelines.pagecontext`);
+4. look for a cut article or a better fallback and keep the best candidate by a documented
+   score (`pipelines.candidates`), after the news cleanup (`pipelines.cleanup`);
+5. read metadata from JSON-LD and meta tags first, then trafilatura/htmldate
+   (`pipelines.metadata`, `pipelines.authors`); detect the language from the text.
 
 `EXTRACTOR_NAME`, `extractor_version()` and `CONFIG_SHA256` identify the extractor in each record,
 so a record can be traced to the code and options that produced it.
@@ -13,22 +18,32 @@ so a record can be traced to the code and options that produced it.
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import json
-import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime, timedelta
-from email.utils import parsedate_to_datetime
+from importlib.metadata import version
 from typing import Any
-from urllib.parse import urljoin, urlsplit
 
 import trafilatura
 from lxml.html import HtmlElement
-from trafilatura.settings import Document, Extractor
-from w3lib.encoding import html_to_unicode
+from trafilatura.settings import Document, Extractor, set_date_params
 
-from pipelines.cleanup import CLEANUP_VERSION, clean_text
+from pipelines import candidates
+from pipelines.authors import clean_authors
+from pipelines.charset import decode
+from pipelines.cleanup import CLEANUP_VERSION
+from pipelines.language import detect_language
+from pipelines.metadata import (
+    MODIFIED_META,
+    PUBLISHED_META,
+    PageMetadata,
+    TimeBound,
+    iso_time,
+    text_or_none,
+)
+from pipelines.pagecontext import PageContext, page_context
 
 __all__ = ["CONFIG_SHA256", "EXTRACTOR_NAME", "Extraction", "extract", "extractor_version"]
 
@@ -37,18 +52,16 @@ EXTRACTOR_NAME = "trafilatura+newsarchive-cleanup"
 # Built once and never mutated: each document gets a copy with its own URL and date bound.
 _OPTIONS = Extractor(
     output_format="python",  # bare_extraction fills Document.text only for "python"
+    fast=True,  # no fallback inside trafilatura: pipelines.candidates weighs fallbacks itself
     comments=False,
     dedup=False,  # trafilatura's dedup cache is process-global: results would depend on history
     links=False,
     images=False,
     tables=True,
-    with_metadata=True,
+    with_metadata=False,  # pipelines.metadata reads structured data; trafilatura's guesses are
+    # made only for what it lacks (extract._Guesses)
+    date_params=set_date_params(extensive=True),  # fast would also narrow the date search
 )
-_ARTICLE_TYPES = frozenset(
-    {"Article", "NewsArticle", "ReportageNewsArticle", "AnalysisNewsArticle", "BlogPosting"}
-    | {"OpinionNewsArticle", "BackgroundNewsArticle", "ReviewNewsArticle", "LiveBlogPosting"}
-)
-_LANGUAGE_TAG = re.compile(r"([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +70,7 @@ class Extraction:
 
     title: str | None
     authors: tuple[str, ...]
-    published_at: str | None  # ISO 8601, with offset when the page gives one
+    published_at: str | None  # ISO 8601, with offset when the page gives one; never future
     modified_at: str | None
     sitename: str | None
     language: str | None  # ISO 639 primary language subtag, lower case ("en", "es")
@@ -66,6 +79,7 @@ class Extraction:
     tags: tuple[str, ...]
     canonical_url: str | None  # absolute
     text: str
+    candidate: str  # which candidate's text won (pipelines.candidates)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready fields, with lists in place of tuples."""
@@ -94,160 +108,128 @@ def _canonical_json(value: Any) -> bytes:
 
 
 CONFIG_SHA256 = hashlib.sha256(
-    _canonical_json({"trafilatura": _fingerprint(_OPTIONS), "cleanup": CLEANUP_VERSION})
+    _canonical_json(
+        {
+            "trafilatura": _fingerprint(_OPTIONS),
+            "cleanup": CLEANUP_VERSION,
+            "readability-lxml": version("readability-lxml"),
+            "py3langid": version("py3langid"),
+            "charset-normalizer": version("charset-normalizer"),
+            "guards": [candidates.CUT_SHARE, candidates.SHORT_CHARS, candidates.COVERAGE],
+        }
+    )
 ).hexdigest()
 
 
 def extractor_version() -> str:
-    """trafilatura's version and the cleanup rules' version, e.g. "2.3.1+cleanup.1"."""
+    """trafilatura's version and the cleanup rules' version, e.g. "2.3.1+cleanup.2"."""
     return f"{trafilatura.__version__}+cleanup.{CLEANUP_VERSION}"
 
 
 def extract(html: bytes, url: str, headers: Mapping[str, str] | None = None) -> Extraction | None:
-    """Extract one article page; None when trafilatura rejects it or no text survives cleanup.
+    """Extract one article page; None when no candidate has article text after cleanup.
 
-    `headers` are the HTTP response headers with lower-case names. The charset comes from a
-    byte-order mark, then the Content-Type header, then a <meta> declaration, then UTF-8 (the
-    order of w3lib's `html_to_unicode`, which is the order browsers use). The Date header bounds
-    the publication dates trafilatura will accept, so extracting again from a WARC gives the
-    same result; without it the bound comes from the clock.
+    `headers` are the HTTP response headers with lower-case names: Content-Type gives the
+    declared charset and Date bounds the publication dates, so extracting again from a WARC
+    gives the same result; without a Date header the bound comes from the clock.
     """
     headers = headers or {}
-    _, markup = html_to_unicode(headers.get("content-type"), html)
-    tree = trafilatura.load_html(markup)
+    tree = trafilatura.load_html(decode(html, headers).text)
     if tree is None:
         return None
-    document = trafilatura.bare_extraction(tree, options=_document_options(url, headers))
-    if not isinstance(document, Document):
+    bound = TimeBound.from_headers(headers)
+    options = _document_options(url, bound)
+    document = _bare_extraction(tree, options)
+    page = PageMetadata(tree)
+    guessed = _Guesses(tree, url, options)
+    title = page.title() or text_or_none(guessed.document.title)
+    sitename = page.sitename() or text_or_none(guessed.sitename())
+    names = page.author_names() or page.byline_names() or _split(guessed.document.author, ";")
+    authors = clean_authors(names, sitename=sitename)
+    context = page_context(tree, url, title=title, authors=authors)
+    winner = _best_candidate(tree, url, document.text or "" if document else "", options, context)
+    if not winner.lines:
         return None
-    text = clean_text(document.text or "", title=document.title)
-    if not text:
-        return None
-    page = _PageMetadata(tree)
+    text = "\n".join(winner.lines)
     return Extraction(
-        title=_text_or_none(document.title),
-        authors=_unique(_split(document.author, ";")) or page.authors(),
-        published_at=page.first_time("datePublished", "article:published_time")
-        or _iso8601(document.date),
-        modified_at=page.first_time("dateModified", "article:modified_time", "og:updated_time"),
-        sitename=_text_or_none(document.sitename),
-        language=page.language(headers) or _primary_language(document.language),
-        description=_text_or_none(document.description),
-        categories=_unique(document.categories or ()) or page.listing("articleSection"),
-        tags=_unique(_split_all(document.tags or (), ",")) or page.listing("keywords"),
+        title=title,
+        authors=authors,
+        published_at=page.time("datePublished", PUBLISHED_META, bound)
+        or iso_time(guessed.document.date, bound),
+        modified_at=page.time("dateModified", MODIFIED_META, bound),
+        sitename=sitename,
+        language=detect_language(text, page.declared_language(headers)),
+        description=page.description(),
+        categories=_unique(page.categories()),
+        tags=_unique(_split_all(page.tags(), ",")),
         canonical_url=page.canonical_url(url),
         text=text,
+        candidate=winner.name,
     )
 
 
-def _document_options(url: str, headers: Mapping[str, str]) -> Extractor:
+class _Guesses:
+    """trafilatura's and htmldate's metadata guesses from the visible page. They cost about a
+    fifth of an extraction, so they are made only when the page's structured data lacks a
+    field, on a copy of the tree (htmldate may prune what it reads)."""
+
+    def __init__(self, tree: HtmlElement, url: str, options: Extractor) -> None:
+        self._tree, self._url, self._options = tree, url, options
+
+    @functools.cached_property
+    def document(self) -> Document:
+        tree = copy.deepcopy(self._tree)
+        return trafilatura.extract_metadata(tree, self._url, self._options.date_params)
+
+    def sitename(self) -> str | None:
+        # trafilatura falls back to the host name for the site; a record says null instead
+        name = self.document.sitename
+        return name if isinstance(name, str) and "." not in name else None
+
+
+def _best_candidate(
+    tree: HtmlElement, url: str, primary_text: str, options: Extractor, context: PageContext
+) -> candidates.Candidate:
+    primary = candidates.make_candidate("trafilatura", primary_text, context)
+    challengers: list[candidates.Candidate] = []
+    containers = candidates.sibling_containers(context, primary.lines)
+    if containers:
+        merged = _bare_extraction(candidates.merged_tree(tree, containers), _text_only(options))
+        if merged is not None:
+            name = "trafilatura+siblings"
+            challengers.append(candidates.make_candidate(name, merged.text or "", context))
+    if candidates.is_short(candidates.choose(primary, challengers), context):
+        fallback_options = _text_only(options)
+        fallback_options.fast = False
+        fallback = _bare_extraction(tree, fallback_options)
+        name = "trafilatura-fallback"
+        text = fallback.text or "" if fallback is not None else ""
+        recovered = candidates.make_candidate(name, text, context)
+        challengers.append(recovered)
+        if candidates.is_short(recovered, context):  # readability-lxml: a second opinion
+            readable = candidates.readability_text(tree, url)
+            challengers.append(candidates.make_candidate("readability", readable, context))
+    return candidates.choose(primary, challengers)
+
+
+def _bare_extraction(tree: HtmlElement, options: Extractor) -> Document | None:
+    document = trafilatura.bare_extraction(tree, options=options)
+    return document if isinstance(document, Document) else None
+
+
+def _document_options(url: str, bound: TimeBound) -> Extractor:
     """A copy of the shared options for one document (`url=` is ignored when `options=` is
     passed, so the URL goes on the copy). date_params gets a new dict: the copy is shallow."""
     options = copy.copy(_OPTIONS)
     options.url = options.source = url
-    options.date_params = {**_OPTIONS.date_params, "max_date": _latest_plausible_date(headers)}
+    options.date_params = {**_OPTIONS.date_params, "max_date": bound.max_date()}
     return options
 
 
-def _latest_plausible_date(headers: Mapping[str, str]) -> str:
-    """No page is published after it was served: the response's Date, else now. One day is
-    added because pages print local dates, up to 14 hours ahead of the server's UTC date."""
-    try:
-        served = parsedate_to_datetime(headers.get("date", ""))
-    except (TypeError, ValueError):
-        served = datetime.now(UTC)
-    return (served + timedelta(days=1)).date().isoformat()
-
-
-class _PageMetadata:
-    """Metadata read straight from the page: JSON-LD article objects, <meta> and <link> tags."""
-
-    def __init__(self, tree: HtmlElement) -> None:
-        self._tree = tree
-        self._articles = [node for node in _json_ld_nodes(tree) if _is_article(node)]
-
-    def _meta(self, key: str) -> str | None:
-        for element in self._tree.iterfind(".//meta[@content]"):
-            if key in (element.get("property"), element.get("name"), element.get("itemprop")):
-                return _text_or_none(element.get("content"))
-        return None
-
-    def _json_ld(self, key: str) -> Any:
-        return next((node[key] for node in self._articles if node.get(key)), None)
-
-    def first_time(self, json_ld_key: str, *meta_keys: str) -> str | None:
-        candidates = [self._json_ld(json_ld_key), self._meta(json_ld_key)]
-        candidates += [self._meta(key) for key in meta_keys]
-        return next(filter(None, map(_iso8601, candidates)), None)
-
-    def authors(self) -> tuple[str, ...]:
-        people = _as_list(self._json_ld("author"))
-        names = (person.get("name") if isinstance(person, dict) else person for person in people)
-        return _unique(name for name in names if isinstance(name, str))
-
-    def listing(self, json_ld_key: str) -> tuple[str, ...]:
-        value = self._json_ld(json_ld_key)
-        items = _split(value, ",") if isinstance(value, str) else _as_list(value)
-        return _unique(item for item in items if isinstance(item, str))
-
-    def _http_equiv(self, name: str) -> str | None:
-        for element in self._tree.iterfind(".//meta[@http-equiv][@content]"):
-            if (element.get("http-equiv") or "").lower() == name:
-                return _text_or_none(element.get("content"))
-        return None
-
-    def language(self, headers: Mapping[str, str]) -> str | None:
-        candidates = [
-            self._tree.getroottree().getroot().get("lang"),
-            headers.get("content-language"),
-            self._http_equiv("content-language"),
-            self._meta("og:locale"),
-            self._json_ld("inLanguage"),
-        ]
-        return next(filter(None, map(_primary_language, candidates)), None)
-
-    def canonical_url(self, url: str) -> str | None:
-        hrefs = [
-            _text_or_none(link.get("href"))
-            for link in self._tree.iterfind(".//link[@href]")
-            if "canonical" in (link.get("rel") or "").lower().split()
-        ]
-        for href in [*hrefs, self._meta("og:url")]:
-            absolute = urljoin(url, href) if href else None
-            if absolute and urlsplit(absolute).scheme in ("http", "https"):
-                return absolute
-        return None
-
-
-def _json_ld_nodes(tree: HtmlElement) -> Iterator[dict[str, Any]]:
-    """Every object in the page's JSON-LD scripts, including @graph members; bad JSON is skipped."""
-    for script in tree.iterfind('.//script[@type="application/ld+json"]'):
-        try:
-            data = json.loads(script.text or "")
-        except ValueError:
-            continue
-        pending = _as_list(data)
-        while pending:
-            node = pending.pop(0)
-            if isinstance(node, dict):
-                yield node
-                pending.extend(_as_list(node.get("@graph")))
-
-
-def _is_article(node: Mapping[str, Any]) -> bool:
-    return any(
-        kind in _ARTICLE_TYPES for kind in _as_list(node.get("@type")) if isinstance(kind, str)
-    )
-
-
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list | tuple) else [value]
-
-
-def _text_or_none(value: object) -> str | None:
-    return value.strip() or None if isinstance(value, str) else None
+def _text_only(options: Extractor) -> Extractor:
+    text_only = copy.copy(options)
+    text_only.with_metadata = False
+    return text_only
 
 
 def _split(value: object, separator: str) -> list[str]:
@@ -261,24 +243,3 @@ def _split_all(values: Iterable[str], separator: str) -> list[str]:
 def _unique(values: Iterable[str]) -> tuple[str, ...]:
     """Stripped, non-empty values in first-seen order, without repeats."""
     return tuple(dict.fromkeys(value.strip() for value in values if value and value.strip()))
-
-
-def _iso8601(value: object) -> str | None:
-    """A date or date-time in ISO 8601 form, or None when `value` is not one. A bare date stays a
-    date: inventing midnight would claim a precision the page does not give."""
-    text = _text_or_none(value)
-    if text is None:
-        return None
-    try:
-        if len(text) == 10:
-            return date.fromisoformat(text).isoformat()
-        return datetime.fromisoformat(text).isoformat()
-    except ValueError:
-        return None
-
-
-def _primary_language(tag: object) -> str | None:
-    """The primary subtag of a language tag or locale ("en-GB", "es_ES" -> "en", "es")."""
-    text = _text_or_none(tag.split(",")[0]) if isinstance(tag, str) else None  # "en, fr"
-    match = _LANGUAGE_TAG.fullmatch(text) if text else None
-    return match[1].lower() if match else None

@@ -67,6 +67,7 @@ def clean_record(
         "text": text,
         "text_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
         "word_count": len(text.split()),
+        "text_candidate": meta["candidate"],
         "related_urls": list(item.related_urls),
         "discovered_from": item.discovered_from,
         "warc": item.warc.to_dict(),

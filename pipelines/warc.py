@@ -16,13 +16,18 @@ What Scrapy cannot give back is written as faithfully as it can be, and said so:
 - a chunked body arrives de-chunked: the ``Transfer-Encoding`` header is renamed to
   ``X-Archive-Orig-Transfer-Encoding`` (pywb's convention) so that readers do not try to
   de-chunk it again, and the record carries ``Newsarchive-Transfer-Decoded: chunked``.
+
+Each file gets a CDXJ index (``pipelines.cdxj``), built from the entries noted as exchanges are
+written and stored as ``indexes/{crawl}/{name}.cdxj`` when the file closes. Each article gets a
+metadata record (``pipelines.warcmeta``) once its extraction has an outcome: the item pipeline
+calls :func:`archive_outcome`.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from scrapy import Request, signals
 from scrapy.http import Response
@@ -30,6 +35,8 @@ from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet import task
 
 from crawler.download import CONNECTION_HEADERS_META, REASON_META, truncated_body
+from crawler.items import ArticleItem
+from pipelines import cdxj, warcmeta
 from pipelines.archive import ArchiveExtension, software_versions
 from pipelines.warcfile import ClosedWarc, RotatingWarcWriter, WarcPointer
 from pipelines.warcrecord import Record, RecordFactory, build_record, http_head, status_line
@@ -58,6 +65,8 @@ class WarcExtension:
         self.writer: RotatingWarcWriter | None = None
         self.archive: ArchiveExtension | None = None
         self._age_timer: task.LoopingCall | None = None
+        self._index: dict[str, list[cdxj.CdxjEntry]] = {}  # entries of each open file, by name
+        self._finished = False  # the spider closed: nothing more is written
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -114,8 +123,47 @@ class WarcExtension:
             logger.exception("could not archive the response of %s", request.url)
             return
         request.meta[META_KEY] = pointers[0]  # the response record
+        self._note(request.url, response, pointers[0])
         self.stats.inc_value("warc/exchanges")
         self.stats.inc_value("warc/records", 2)
+
+    def _note(self, url: str, response: Response, pointer: WarcPointer) -> None:
+        """Index the response record as cdxj-indexer would index it from the file."""
+        content_types = response.headers.getlist(b"Content-Type")  # warcio reads the first
+        entry = cdxj.CdxjEntry(
+            url=url, date=pointer.date,
+            mime=cdxj.mime_type(_header_text(content_types[0]) if content_types else None),
+            status=str(response.status), digest=pointer.payload_digest, length=pointer.length,
+            offset=pointer.offset, filename=pointer.filename,
+        )
+        self._index.setdefault(pointer.filename, []).append(entry)
+
+    def write_metadata(
+        self,
+        item: ArticleItem,
+        outcome: str,
+        extractor: dict[str, str],
+        record: dict[str, Any] | None = None,
+    ) -> None:
+        """Archive the article's metadata record (see ``pipelines.warcmeta``)."""
+        if self.writer is None or self._finished:
+            self.stats.inc_value("warc/metadata_not_written")
+            logger.error("metadata record of %s came after the WARC closed", item.final_url)
+            return
+        data = warcmeta.block(warcmeta.fields(item, outcome, extractor, record))
+        response_id = item.warc.record_id
+        links = [("WARC-Concurrent-To", response_id), ("WARC-Refers-To", response_id)]
+        try:
+            self.writer.write(lambda f: [build_record(
+                "metadata", data, record_id=f.make_id(), date=format_date(f.now()),
+                content_type=warcmeta.CONTENT_TYPE, target_uri=item.final_url, headers=links,
+            )])
+        except Exception:
+            self.stats.inc_value("warc/write_failed")
+            logger.exception("could not archive the metadata record of %s", item.final_url)
+            return
+        self.stats.inc_value("warc/records")
+        self.stats.inc_value("warc/metadata")
 
     def _exchange(
         self, factory: RecordFactory, request: Request, response: Response
@@ -177,12 +225,44 @@ class WarcExtension:
             self._age_timer.stop()
         if self.writer is not None:
             self.writer.close()
+        self._finished = True
 
     def _closed(self, closed: ClosedWarc) -> None:
         self.stats.inc_value("warc/files")
         self.stats.inc_value("warc/bytes", closed.path.stat().st_size)
         assert self.archive is not None
         self.archive.publish(closed.path, "warc", closed.records)
+        entries = self._index.pop(closed.path.name, [])
+        index = self.archive.spool("indexes") / cdxj.index_name(closed.path.name)
+        try:
+            lines = cdxj.write_index(index, entries)
+        except OSError:
+            self.stats.inc_value("warc/index_failed")
+            logger.exception("could not write the CDXJ index of %s", closed.path.name)
+            return
+        self.archive.publish(index, "indexes", lines)
+
+
+def archive_outcome(
+    crawler: Crawler,
+    item: ArticleItem,
+    outcome: str,
+    extractor: dict[str, str],
+    record: dict[str, Any] | None = None,
+) -> None:
+    """Have the WARC writer archive an article's metadata record, once extraction has an
+    outcome ("ok" with its clean record, "empty" or "failed")."""
+    extension = crawler.get_extension(WarcExtension)
+    if extension is not None:
+        extension.write_metadata(item, outcome, extractor, record)
+
+
+def _header_text(value: bytes) -> str:
+    """A header value as warcio reads it back: UTF-8, else ISO-8859-1."""
+    try:
+        return value.decode("utf-8")
+    except UnicodeDecodeError:
+        return value.decode("latin-1")
 
 
 def pointer_of(response: Response) -> WarcPointer | None:

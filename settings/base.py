@@ -35,8 +35,14 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"  # ex
 
 # --- Components ---------------------------------------------------------------------
 EXTENSIONS = {
+    "crawler.redact.LogRedaction": 10,  # scrub secrets from every log line, Scrapy's own included
+    "crawler.politeness.Politeness": 50,  # robots.txt Crawl-delay, Retry-After (after AutoThrottle)
     "pipelines.archive.ArchiveExtension": 100,  # store, crawl id, manifest and report
     "pipelines.warc.WarcExtension": 110,  # every HTTP exchange into rotating WARC files
+}
+DOWNLOADER_MIDDLEWARES = {  # Scrapy's decompression, its DOWNLOAD_MAXSIZE stop counted and named
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "crawler.decompress.BoundedDecompression": 590,
 }
 ITEM_PIPELINES = {
     "pipelines.extract_pipeline.ExtractPipeline": 300,  # trafilatura + cleanup, off the reactor
@@ -49,6 +55,27 @@ SEEDSET_NAME = ""  # set by the spider from the seed set's name; names the crawl
 CRAWL_ID = ""  # empty: "{seed set}-{UTC timestamp}"; set it to share one id across processes
 STORE_SPOOL_DIR = "spool/"  # local folder for files being written, before they go to the store
 
+# --- S3 and durable storage ---------------------------------------------------------
+# ARCHIVE_URI = "s3://bucket/prefix" selects S3. Scrapy's own AWS_ENDPOINT_URL, AWS_REGION_NAME,
+# AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN and AWS_VERIFY apply; unset, boto3's
+# chain (environment, ~/.aws, instance role) is used. Never put credentials in a settings file.
+STORE_UPLOAD_THREADS = 2  # uploads at once, in a thread pool of their own (not the reactor's)
+STORE_RETRY_INITIAL_DELAY = 1.0  # seconds before retrying a failed upload; doubles, with jitter
+STORE_RETRY_MAX_DELAY = 300.0  # seconds: the longest wait between retries of one upload
+STORE_DRAIN_TIMEOUT = 600.0  # seconds the crawl waits at its end for pending uploads; the rest
+# stays in the spool for the next start or `scrapy upload-pending`
+STORE_RECOVER_AT_START = True  # upload files left in the spool by earlier runs when a crawl starts
+STORE_S3_ADDRESSING_STYLE = "auto"  # "auto", "path" (MinIO, Ceph, LocalStack) or "virtual"
+STORE_S3_SSE = ""  # server-side encryption: "" (the bucket's default), "AES256" or "aws:kms"
+STORE_S3_SSE_KMS_KEY_ID = ""  # KMS key for "aws:kms"; "": the account's default S3 key
+STORE_S3_CHECKSUM_CALCULATION = "when_supported"  # "when_required" for stores that reject
+# flexible checksums (botocore's CRC32, our SHA-256): Content-MD5 is sent, uploads are read back
+STORE_S3_MULTIPART_THRESHOLD = 8 * 1024 * 1024  # bytes: larger files go up in parts
+STORE_S3_MULTIPART_CHUNKSIZE = 8 * 1024 * 1024  # bytes per part (at least 5 MiB)
+STORE_S3_MAX_CONCURRENCY = 4  # parts of one file sent at once
+STORE_OBJECT_LOCK_MODE = ""  # "GOVERNANCE" or "COMPLIANCE": write every object with retention
+STORE_OBJECT_LOCK_DAYS = 0  # days of retention with STORE_OBJECT_LOCK_MODE (bucket: Object Lock on)
+
 # --- WARC ---------------------------------------------------------------------------
 WARC_PREFIX = "newsarchive"  # first part of WARC file names
 WARC_MAX_SIZE = 1_000_000_000  # bytes: rotate to a new file past this size
@@ -59,7 +86,23 @@ WARC_REDACT_HEADERS: list[str] = []  # request headers redacted in WARCs, beside
 # --- Extraction ---------------------------------------------------------------------
 EXTRACT_WORKERS = 0  # worker processes for extraction; 0: one per core
 EXTRACT_INLINE = False  # True: extract in the crawler process (debugging, benchmarks)
+EXTRACT_TIMEOUT = 30.0  # seconds one page may take; then its worker is replaced, the page counted
+EXTRACT_MAX_IN_FLIGHT = 0  # pages in the extraction pool at once (bounds memory); 0: 2 per worker
 
 # --- Clean records ------------------------------------------------------------------
 RECORDS_BATCH_SIZE = 1000  # records per JSONL.gz part
 RECORDS_MAX_AGE = 300  # seconds: flush a part older than this (0: only by count and at close)
+
+# --- Safety -------------------------------------------------------------------------
+# The SSRF guard (crawler.guard, in the download handler) never connects to loopback, private,
+# link-local, CGNAT, multicast, reserved or unspecified addresses, nor to cloud metadata services,
+# after DNS resolution and on every redirect hop.
+ALLOW_PRIVATE_NETWORKS: list[str] = []  # CIDRs the guard opens, e.g. ["10.20.0.0/16"]; a
+# metadata address (169.254.169.254 ...) opens only when listed alone, as a /32 or /128
+ROBOTSTXT_CRAWL_DELAY_MAX = 30.0  # seconds: a robots.txt Crawl-delay above this is capped
+RETRY_AFTER_MAX = 300.0  # seconds: the longest a 429/503 Retry-After pauses a host
+NEWS_MAX_LINKS_PER_PAGE = 1000  # links (and feed items) taken from one page; the rest dropped
+NEWS_MAX_SITEMAP_URLS = 50_000  # URLs taken from one sitemap (the sitemap protocol's own cap)
+NEWS_MAX_SITEMAP_DEPTH = 3  # nested sitemap indexes followed below a seed sitemap
+NEWS_MAX_PAGE_BYTES = 10 * 1024 * 1024  # larger pages (decoded) are archived, not parsed
+NEWS_MAX_HTML_ELEMENTS = 100_000  # an article with a larger tree is archived, not extracted

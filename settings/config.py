@@ -14,10 +14,14 @@ import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Any, TypeVar
 
 from scrapy.settings import BaseSettings
+from scrapy.utils.misc import load_object
+
+from pipelines.storage.base import StoreOptions
 
 T = TypeVar("T")
 
@@ -25,12 +29,17 @@ _CRAWL_ID = re.compile(r"[a-z0-9][a-z0-9._-]{0,127}")
 _WARC_PREFIX = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.]*")
 _HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 # Names that say they hold a secret. HTTPPROXY_AUTH_ENCODING is not one: AUTH must end the name.
+# Header names count too: '-' separates words as '_' does (X-Api-Key, X-Auth-Token).
 _SECRET_NAME = re.compile(
-    r"SECRET|PASSWORD|PASSWD|(^|_)PASS($|_)|TOKEN|CREDENTIAL|PRIVATE|AUTHORIZATION|COOKIE|SESSION"
-    r"|(^|_)(API_?)?KEY(S)?($|_)|(^|_)AUTH$",
+    r"SECRET|PASSWORD|PASSWD|(^|_)PASS($|_)|TOKEN|CREDENTIAL|PRIVATE_?KEY|AUTHORIZATION|COOKIE"
+    r"|SESSION|(^|_)(API_?)?KEY(S)?($|_)|(^|_)AUTH$",
     re.IGNORECASE,
 )
 _URL_USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)[^/@\s]+@")
+# AWS access key ids (long-term AKIA, temporary ASIA, ...), wherever they appear in a value.
+AWS_KEY_ID = re.compile(
+    r"(?<![A-Z0-9])(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}(?![A-Z0-9])"
+)
 REDACTED = "<redacted>"
 
 
@@ -76,33 +85,90 @@ def new_crawl_id(seedset: str, moment: datetime | None = None) -> str:
 def redacted_settings(settings: BaseSettings) -> dict[str, Any]:
     """The settings a crawl ran with, as JSON values, secrets replaced by ``<redacted>``.
 
-    A value is a secret when its name says so (at any depth of nested dicts), and the user
-    and password part of any URL in a string is removed. Classes and other objects become
+    A value is a secret when its name says so (at any depth of nested dicts; a header listed
+    in ``WARC_REDACT_HEADERS`` is one too), the user and password part of any URL in a string
+    is removed, and so is an AWS access key id anywhere. Classes and other objects become
     their qualified names, so the result always serialises.
     """
-    return {name: _redacted(name, value) for name, value in sorted(settings.copy_to_dict().items())}
+    extra = _redact_header_names(settings)
+    return {
+        name: _redacted(name, value, extra=extra)
+        for name, value in sorted(settings.copy_to_dict().items())
+    }
+
+
+def secret_values(settings: BaseSettings) -> frozenset[str]:
+    """The secret strings in the settings: what `redacted_settings` hides, as the raw values
+    (a URL's user and password part alone), so that logs can be scrubbed of them too."""
+    found: set[str] = set()
+    extra = _redact_header_names(settings)
+    for name, value in settings.copy_to_dict().items():
+        _collect(name, value, extra, found)
+    return frozenset(found)
 
 
 def is_secret_name(name: str) -> bool:
-    return bool(_SECRET_NAME.search(name))
+    return bool(_SECRET_NAME.search(name.replace("-", "_").replace(" ", "_")))
 
 
-def _redacted(name: str, value: Any, depth: int = 0) -> Any:
+def _redact_header_names(settings: BaseSettings) -> frozenset[str]:
+    try:
+        listed = settings.getlist("WARC_REDACT_HEADERS")
+    except (TypeError, ValueError):
+        return frozenset()
+    return frozenset(str(name).strip().lower() for name in listed if str(name).strip())
+
+
+def _collect(name: str, raw: Any, extra: frozenset[str], found: set[str], depth: int = 0) -> None:
+    hidden = _redacted(name, raw, depth, extra)
+    if isinstance(raw, bool | int | float) or raw is None or raw == hidden:
+        return
+    if isinstance(raw, str):
+        if hidden == REDACTED:
+            found.add(raw)
+            return
+        for match in _URL_USERINFO.finditer(raw):
+            found.add(match.group(0)[len(match.group("scheme")) : -1])
+        found.update(AWS_KEY_ID.findall(raw))
+    elif hidden == REDACTED:
+        found.update(_strings(raw))
+    elif isinstance(raw, dict):
+        for key, item in raw.items():
+            _collect("", str(key), extra, found, depth + 1)
+            _collect(str(key), item, extra, found, depth + 1)
+    elif isinstance(raw, list | tuple | set | frozenset):
+        for item in raw:
+            _collect("", item, extra, found, depth + 1)
+
+
+def _strings(value: Any, depth: int = 0) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if depth > 8:
+        return []
+    if isinstance(value, dict):
+        value = [*value.keys(), *value.values()]
+    if isinstance(value, list | tuple | set | frozenset):
+        return [text for item in value for text in _strings(item, depth + 1)]
+    return []
+
+
+def _redacted(name: str, value: Any, depth: int = 0, extra: frozenset[str] = frozenset()) -> Any:
     if isinstance(value, bool | int | float) or value is None:
         return value  # flags and numbers are never secrets (COOKIES_ENABLED, SESSION_TIMEOUT)
-    if is_secret_name(name) and value not in ("", [], {}):
+    if (is_secret_name(name) or name.lower() in extra) and value not in ("", [], {}):
         return REDACTED
     if isinstance(value, str):
-        return _URL_USERINFO.sub(rf"\g<scheme>{REDACTED}@", value)
+        return AWS_KEY_ID.sub(REDACTED, _URL_USERINFO.sub(rf"\g<scheme>{REDACTED}@", value))
     if depth > 8:
         return REDACTED
     if isinstance(value, dict):
         return {
-            _redacted("", str(key), depth + 1): _redacted(str(key), item, depth + 1)
+            _redacted("", str(key), depth + 1): _redacted(str(key), item, depth + 1, extra)
             for key, item in value.items()
         }
     if isinstance(value, list | tuple | set | frozenset):
-        items = [_redacted("", item, depth + 1) for item in value]
+        items = [_redacted("", item, depth + 1, extra) for item in value]
         return items if isinstance(value, list | tuple) else sorted(items, key=repr)
     qualified = getattr(value, "__qualname__", None)
     module = getattr(value, "__module__", None)
@@ -176,11 +242,25 @@ class WarcConfig:
 class ExtractConfig:
     workers: int
     inline: bool
+    timeout: float = 30.0  # seconds per page before its worker is replaced (EXTRACT_TIMEOUT)
+    max_in_flight: int = 0  # pages in the pool at once; 0: two per worker
+
+    @property
+    def in_flight(self) -> int:
+        return self.max_in_flight or 2 * self.workers
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> ExtractConfig:
         workers = _int(settings, "EXTRACT_WORKERS", 0) or (os.cpu_count() or 1)
-        return cls(workers=workers, inline=_read(settings, "EXTRACT_INLINE", settings.getbool))
+        timeout = _float(settings, "EXTRACT_TIMEOUT", 0)
+        if timeout == 0:
+            raise ConfigError("setting EXTRACT_TIMEOUT: must be a number > 0, got 0")
+        return cls(
+            workers=workers,
+            inline=_read(settings, "EXTRACT_INLINE", settings.getbool),
+            timeout=timeout,
+            max_in_flight=_int(settings, "EXTRACT_MAX_IN_FLIGHT", 0),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +276,157 @@ class RecordsConfig:
         )
 
 
+_MIB = 1024 * 1024
+_CHOICES = {
+    "STORE_S3_ADDRESSING_STYLE": ("auto", "path", "virtual"),
+    "STORE_S3_SSE": ("", "AES256", "aws:kms"),
+    "STORE_S3_CHECKSUM_CALCULATION": ("when_supported", "when_required"),
+    "STORE_OBJECT_LOCK_MODE": ("", "GOVERNANCE", "COMPLIANCE"),
+}
+
+
+def _choice(settings: BaseSettings, name: str) -> str:
+    value = str(settings.get(name) or "").strip()
+    if value not in _CHOICES[name]:
+        raise ConfigError(f"setting {name}: {value!r} must be one of {_CHOICES[name]}")
+    return value
+
+
+def _optional(settings: BaseSettings, name: str) -> str | None:
+    value = settings.get(name)
+    return str(value).strip() or None if value is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class StoreConfig:
+    """The store's options (S3: endpoint, credentials, encryption, checksums, object lock) and
+    how uploads are retried. AWS_* are Scrapy's own keys, read here and nowhere else."""
+
+    options: StoreOptions
+    upload_threads: int
+    retry_initial_delay: float
+    retry_max_delay: float
+    drain_timeout: float
+    recover_at_start: bool
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings) -> StoreConfig:
+        return cls(
+            options=_store_options(settings),
+            upload_threads=_int(settings, "STORE_UPLOAD_THREADS", 1),
+            retry_initial_delay=_float(settings, "STORE_RETRY_INITIAL_DELAY", 0.01),
+            retry_max_delay=_float(settings, "STORE_RETRY_MAX_DELAY", 0.01),
+            drain_timeout=_float(settings, "STORE_DRAIN_TIMEOUT", 0),
+            recover_at_start=_read(settings, "STORE_RECOVER_AT_START", settings.getbool),
+        )
+
+
+def _store_options(settings: BaseSettings) -> StoreOptions:
+    key_id = _optional(settings, "AWS_ACCESS_KEY_ID")
+    secret = _optional(settings, "AWS_SECRET_ACCESS_KEY")
+    if (key_id is None) != (secret is None):
+        # The values are secrets: name the settings, never show them.
+        raise ConfigError(
+            "settings AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY: set both or neither "
+            "(neither: boto3's chain finds credentials)"
+        )
+    sse = _choice(settings, "STORE_S3_SSE") or None
+    kms_key = _optional(settings, "STORE_S3_SSE_KMS_KEY_ID")
+    if kms_key and sse != "aws:kms":
+        raise ConfigError("setting STORE_S3_SSE_KMS_KEY_ID: needs STORE_S3_SSE = 'aws:kms'")
+    lock_mode = _choice(settings, "STORE_OBJECT_LOCK_MODE") or None
+    lock_days = _int(settings, "STORE_OBJECT_LOCK_DAYS", 0)
+    if bool(lock_mode) != bool(lock_days):
+        raise ConfigError(
+            "settings STORE_OBJECT_LOCK_MODE and STORE_OBJECT_LOCK_DAYS: set both (a mode and "
+            f"at least 1 day) or neither, got {lock_mode!r} and {lock_days}"
+        )
+    return StoreOptions(
+        endpoint_url=_optional(settings, "AWS_ENDPOINT_URL"),
+        region=_optional(settings, "AWS_REGION_NAME"),
+        access_key_id=key_id,
+        secret_access_key=secret,
+        session_token=_optional(settings, "AWS_SESSION_TOKEN"),
+        verify=_tls_verify(settings.get("AWS_VERIFY")),
+        addressing_style=_choice(settings, "STORE_S3_ADDRESSING_STYLE"),
+        sse=sse,
+        sse_kms_key_id=kms_key,
+        checksum_calculation=_choice(settings, "STORE_S3_CHECKSUM_CALCULATION"),
+        object_lock_mode=lock_mode,
+        object_lock_days=lock_days,
+        multipart_threshold=_int(settings, "STORE_S3_MULTIPART_THRESHOLD", 5 * _MIB),
+        multipart_chunksize=_int(settings, "STORE_S3_MULTIPART_CHUNKSIZE", 5 * _MIB),
+        max_concurrency=_int(settings, "STORE_S3_MAX_CONCURRENCY", 1),
+    )
+
+
+def _tls_verify(value: Any) -> bool | str | None:
+    """AWS_VERIFY as Scrapy documents it: unset, a boolean, or the path of a CA bundle."""
+    if value is None or value == "" or isinstance(value, bool):
+        return value if isinstance(value, bool) else None
+    text = str(value).strip()
+    flags = {"true": True, "1": True, "false": False, "0": False}
+    return flags.get(text.lower(), text)
+
+
+@dataclass(frozen=True, slots=True)
+class SafetyConfig:
+    """The SSRF guard's open networks, the politeness caps, and the bounds on hostile input."""
+
+    allowed_networks: tuple[IPv4Network | IPv6Network, ...]  # ALLOW_PRIVATE_NETWORKS
+    crawl_delay_max: float  # seconds: robots.txt Crawl-delay is capped here
+    retry_after_max: float  # seconds: the longest pause a Retry-After imposes on a host
+    max_links_per_page: int  # links (and feed items) taken from one page
+    max_sitemap_urls: int  # URLs taken from one sitemap
+    max_sitemap_depth: int  # nested sitemap indexes followed
+    max_page_bytes: int  # larger pages are archived, not parsed
+    max_html_elements: int  # larger article trees are archived, not extracted
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings) -> SafetyConfig:
+        _check_guarded_handlers(settings)
+        networks = []
+        for item in _read(settings, "ALLOW_PRIVATE_NETWORKS", settings.getlist):
+            text = str(item).strip()
+            if not text:
+                continue
+            try:
+                networks.append(ip_network(text, strict=True))
+            except ValueError as exc:
+                raise ConfigError(
+                    f"setting ALLOW_PRIVATE_NETWORKS: {text!r} is not a network in CIDR form "
+                    f"such as '10.1.0.0/16' or '127.0.0.1' ({exc})"
+                ) from exc
+        return cls(
+            allowed_networks=tuple(networks),
+            crawl_delay_max=_float(settings, "ROBOTSTXT_CRAWL_DELAY_MAX", 0),
+            retry_after_max=_float(settings, "RETRY_AFTER_MAX", 0),
+            max_links_per_page=_int(settings, "NEWS_MAX_LINKS_PER_PAGE", 1),
+            max_sitemap_urls=_int(settings, "NEWS_MAX_SITEMAP_URLS", 1),
+            max_sitemap_depth=_int(settings, "NEWS_MAX_SITEMAP_DEPTH", 0),
+            max_page_bytes=_int(settings, "NEWS_MAX_PAGE_BYTES", 1024),
+            max_html_elements=_int(settings, "NEWS_MAX_HTML_ELEMENTS", 100),
+        )
+
+
+def _check_guarded_handlers(settings: BaseSettings) -> None:
+    """The SSRF guard lives in the download handler: http and https must use one that has it."""
+    handlers = settings.getwithbase("DOWNLOAD_HANDLERS")
+    for scheme in ("http", "https"):
+        path = handlers.get(scheme)
+        if path is None:
+            continue  # the scheme is switched off: nothing is fetched over it
+        handler = load_object(path) if isinstance(path, str) else path
+        if not getattr(handler, "ssrf_guard", False):
+            raise ConfigError(
+                f"setting DOWNLOAD_HANDLERS: {scheme!r} uses {path!r}, which has no SSRF guard; "
+                "use crawler.download.ArchivalDownloadHandler or a subclass of it"
+            )
+
+
 def validate(settings: BaseSettings) -> None:
     """Build every component's config once, so a bad value stops the crawl before it starts."""
-    for config in (ArchiveConfig, WarcConfig, ExtractConfig, RecordsConfig):
+    for config in (
+        ArchiveConfig, StoreConfig, WarcConfig, ExtractConfig, RecordsConfig, SafetyConfig
+    ):
         config.from_settings(settings)

@@ -4,6 +4,9 @@ A concrete class defines a `store` fixture that returns a new, empty store for e
 inherits `StoreContract`. Only the `Store` protocol is used here, so the same tests run against
 `LocalStore` and against `S3Store` on a real (moto) S3 server. The file name does not start with
 `test_`, so pytest collects these tests only through the classes that inherit them.
+
+Keys and files here hold arbitrary bytes, so they end in ``.warc.dat``, never ``.warc.gz``: the
+session checks every ``*.warc.gz`` it wrote with warcio (tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -35,17 +38,17 @@ READ_SIZE = 64 * 1024
 
 INVALID_KEYS = {
     "empty": "",
-    "absolute": "/warc/a.warc.gz",
+    "absolute": "/warc/a.warc.dat",
     "trailing slash": "warc/",
-    "doubled slash": "warc//a.warc.gz",
-    "dot segment": "warc/./a.warc.gz",
+    "doubled slash": "warc//a.warc.dat",
+    "dot segment": "warc/./a.warc.dat",
     "dot-dot segment": "warc/../../etc/passwd",
     "only dot-dot": "..",
-    "backslash": "warc\\a.warc.gz",
-    "NUL": "warc/a\0.warc.gz",
+    "backslash": "warc\\a.warc.dat",
+    "NUL": "warc/a\0.warc.dat",
     "temp name": ".tmp-0123456789abcdef",
-    "temp folder": "warc/.tmp-1/a.warc.gz",
-    "lone surrogate": "warc/a\udc80.warc.gz",
+    "temp folder": "warc/.tmp-1/a.warc.dat",
+    "lone surrogate": "warc/a\udc80.warc.dat",
     "1025 bytes": "k" * 1025,
     "1026 bytes of 2-byte characters": "é" * 513,
 }
@@ -99,14 +102,14 @@ class StoreContract:
 
     def test_put_file_streams_a_multi_mib_file(self, store: Store, tmp_path: Path) -> None:
         data = random.Random(20221012).randbytes(LARGE_SIZE)
-        source = tmp_path / "crawl-1.warc.gz"
+        source = tmp_path / "crawl-1.warc.dat"
         source.write_bytes(data)
         expected = hashlib.sha256(data).hexdigest()
 
-        stored = store.put_file(source, "warc/crawl-1/crawl-1.warc.gz")
+        stored = store.put_file(source, "warc/crawl-1/crawl-1.warc.dat")
 
-        assert stored == StoredObject("warc/crawl-1/crawl-1.warc.gz", LARGE_SIZE, expected)
-        assert _sha256_of_stream(store, "warc/crawl-1/crawl-1.warc.gz") == (expected, LARGE_SIZE)
+        assert stored == StoredObject("warc/crawl-1/crawl-1.warc.dat", LARGE_SIZE, expected)
+        assert _sha256_of_stream(store, "warc/crawl-1/crawl-1.warc.dat") == (expected, LARGE_SIZE)
 
     def test_put_file_leaves_the_source_in_place(self, store: Store, tmp_path: Path) -> None:
         source = tmp_path / "part-00000.jsonl.gz"
@@ -153,16 +156,16 @@ class StoreContract:
         assert _sha256_of_stream(store, "manifests/crawl-1.json") == (first.sha256, first.size)
 
     def test_put_file_never_overwrites(self, store: Store, tmp_path: Path) -> None:
-        store.put_bytes(b"original body", "warc/crawl-1/a.warc.gz")
-        source = tmp_path / "a.warc.gz"
+        store.put_bytes(b"original body", "warc/crawl-1/a.warc.dat")
+        source = tmp_path / "a.warc.dat"
         source.write_bytes(b"a newer, longer body that must not replace the original")
 
         with pytest.raises(ObjectExistsError) as raised:
-            store.put_file(source, "warc/crawl-1/a.warc.gz")
+            store.put_file(source, "warc/crawl-1/a.warc.dat")
 
-        _assert_names_store_and_key(raised.value, store, "warc/crawl-1/a.warc.gz")
-        assert _read(store, "warc/crawl-1/a.warc.gz") == b"original body"
-        assert list(store.list()) == ["warc/crawl-1/a.warc.gz"]
+        _assert_names_store_and_key(raised.value, store, "warc/crawl-1/a.warc.dat")
+        assert _read(store, "warc/crawl-1/a.warc.dat") == b"original body"
+        assert list(store.list()) == ["warc/crawl-1/a.warc.dat"]
 
     def test_put_bytes_does_not_overwrite_a_stored_file(self, store: Store, tmp_path: Path) -> None:
         source = tmp_path / "a.cdxj"
@@ -178,7 +181,7 @@ class StoreContract:
         # Bodies big enough that the two writes overlap; several keys to give the race chances.
         bodies = (b"A" * 256 * 1024, b"B" * 256 * 1024)
         for round_number in range(8):
-            key = f"warc/crawl-1/race-{round_number}.warc.gz"
+            key = f"warc/crawl-1/race-{round_number}.warc.dat"
             start = threading.Barrier(len(bodies), timeout=30)
 
             def write(
@@ -201,14 +204,14 @@ class StoreContract:
 
     def test_get_of_a_missing_key(self, store: Store) -> None:
         with pytest.raises(ObjectMissingError) as raised:
-            store.get("warc/crawl-1/missing.warc.gz")
+            store.get("warc/crawl-1/missing.warc.dat")
 
-        _assert_names_store_and_key(raised.value, store, "warc/crawl-1/missing.warc.gz")
+        _assert_names_store_and_key(raised.value, store, "warc/crawl-1/missing.warc.dat")
 
     def test_get_of_a_prefix_or_below_an_object_is_missing(self, store: Store) -> None:
-        store.put_bytes(b"x", "warc/crawl-1/a.warc.gz")
+        store.put_bytes(b"x", "warc/crawl-1/a.warc.dat")
 
-        for key in ("warc", "warc/crawl-1", "warc/crawl-1/a.warc.gz/below", "warc/crawl-1/a"):
+        for key in ("warc", "warc/crawl-1", "warc/crawl-1/a.warc.dat/below", "warc/crawl-1/a"):
             with pytest.raises(ObjectMissingError):
                 store.get(key)
 
@@ -217,14 +220,14 @@ class StoreContract:
         assert issubclass(ObjectMissingError, StoreError)
 
     def test_exists_only_for_whole_keys(self, store: Store) -> None:
-        store.put_bytes(b"x", "warc/crawl-1/a.warc.gz")
+        store.put_bytes(b"x", "warc/crawl-1/a.warc.dat")
 
-        assert store.exists("warc/crawl-1/a.warc.gz")
+        assert store.exists("warc/crawl-1/a.warc.dat")
         assert not store.exists("warc")
         assert not store.exists("warc/crawl-1")
         assert not store.exists("warc/crawl-1/a.warc")
-        assert not store.exists("warc/crawl-1/a.warc.gz/below")
-        assert not store.exists("warc/crawl-2/a.warc.gz")
+        assert not store.exists("warc/crawl-1/a.warc.dat/below")
+        assert not store.exists("warc/crawl-2/a.warc.dat")
 
     # --- list() ----------------------------------------------------------------------------
 
@@ -235,11 +238,11 @@ class StoreContract:
     def test_list_is_sorted_with_plain_string_prefixes(self, store: Store) -> None:
         keys = [
             "warcs/y",
-            "warc/crawl-10/a.warc.gz",
-            "warc/crawl-1/b.warc.gz",
+            "warc/crawl-10/a.warc.dat",
+            "warc/crawl-1/b.warc.dat",
             "warc-notes",
             "indexes/crawl-1/a.cdxj",
-            "warc/crawl-1/a.warc.gz",
+            "warc/crawl-1/a.warc.dat",
             "warc/other/x",
         ]
         for key in keys:
@@ -250,29 +253,29 @@ class StoreContract:
         # "-" < "/" < "s": a sort by whole key, not folder by folder.
         assert list(store.list("warc")) == [
             "warc-notes",
-            "warc/crawl-1/a.warc.gz",
-            "warc/crawl-1/b.warc.gz",
-            "warc/crawl-10/a.warc.gz",
+            "warc/crawl-1/a.warc.dat",
+            "warc/crawl-1/b.warc.dat",
+            "warc/crawl-10/a.warc.dat",
             "warc/other/x",
             "warcs/y",
         ]
         assert list(store.list("warc/cr")) == [
-            "warc/crawl-1/a.warc.gz",
-            "warc/crawl-1/b.warc.gz",
-            "warc/crawl-10/a.warc.gz",
+            "warc/crawl-1/a.warc.dat",
+            "warc/crawl-1/b.warc.dat",
+            "warc/crawl-10/a.warc.dat",
         ]
         assert list(store.list("warc/crawl-1")) == list(store.list("warc/cr"))
         assert list(store.list("warc/crawl-1/")) == [
-            "warc/crawl-1/a.warc.gz",
-            "warc/crawl-1/b.warc.gz",
+            "warc/crawl-1/a.warc.dat",
+            "warc/crawl-1/b.warc.dat",
         ]
-        assert list(store.list("warc/crawl-1/a.warc.gz")) == ["warc/crawl-1/a.warc.gz"]
+        assert list(store.list("warc/crawl-1/a.warc.dat")) == ["warc/crawl-1/a.warc.dat"]
         assert list(store.list("warc/crawl-2/")) == []
         assert list(store.list("zzz")) == []
 
     @pytest.mark.parametrize("prefix", ["warc//", "warc/../", "../", "/", "warc/./c", "\\"])
     def test_list_of_a_prefix_no_key_can_have_is_empty(self, store: Store, prefix: str) -> None:
-        store.put_bytes(b"x", "warc/crawl-1/a.warc.gz")
+        store.put_bytes(b"x", "warc/crawl-1/a.warc.dat")
 
         assert list(store.list(prefix)) == []
 
@@ -305,7 +308,7 @@ class StoreContract:
         keys = [
             "records/crawl-ñ/part-00001.jsonl.gz",
             "reports/東京-2022.json",
-            "warc/crawl-1/noticias 📰.warc.gz",
+            "warc/crawl-1/noticias 📰.warc.dat",
             "Zürich/x",
             "zebra/x",
         ]

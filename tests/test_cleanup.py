@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.cleanup import clean_text
+from pipelines.cleanup import PageContext, clean_text
 
 GENUINE = "Allies pledged to speed up deliveries of air defense systems to Kyiv."
 
@@ -292,3 +292,206 @@ def test_lines_are_stripped_and_blank_lines_dropped() -> None:
     assert clean_text(f"  {GENUINE}  \n\n \n{GENUINE}\n", title=None) == f"{GENUINE}\n{GENUINE}"
     assert clean_text("", title="Anything") == ""
     assert clean_text("Please enter your comment!", title=None) == ""
+
+
+# --- newsletter and app promos -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Sign up for our morning briefing",
+        "The day’s top stories from the Ellery Herald, in your inbox before 7am.",
+        "Get the best of The Ledger delivered to your inbox: sign up for our free newsletter.",
+        "Download the Northern Wire app for iOS and Android to get breaking news alerts.",
+        "Never miss a story: follow The Ledger on Facebook and Instagram.",
+        "Email address",
+        "Sign up",
+    ],
+)
+def test_promos_are_removed(line: str) -> None:
+    assert_removed(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "The council said it would send email alerts to residents in flood zones.",
+        "The contact-tracing app was downloaded two million times in its first week.",
+        "More than 2,000 people signed up for the scheme, according to the ministry.",
+        "Download speeds on the new network reached one gigabit in tests.",
+    ],
+)
+def test_sentences_about_newsletters_and_apps_are_kept(line: str) -> None:
+    assert_kept(line)
+
+
+# --- comment policies ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Comments are moderated and will appear after approval. Please read our community "
+        "guidelines before posting.",
+        "We welcome your comments, but please keep them civil and on topic.",
+        "Comments on this article are now closed.",
+        "Join the conversation",
+        "12 comments",
+    ],
+)
+def test_comment_policies_are_removed(line: str) -> None:
+    assert_removed(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "The platform said its guidelines ban abusive comments about public officials.",
+        "Moderators removed thousands of comments, the company told regulators.",
+        "“Please keep your comments civil,” the chairman told the packed meeting.",
+    ],
+)
+def test_sentences_about_comment_rules_are_kept(line: str) -> None:
+    assert_kept(line)
+
+
+# --- author bios in the third person and contact lines -------------------------------------------
+
+
+def test_the_page_authors_bio_is_removed_but_not_a_sentence_about_them() -> None:
+    page = PageContext(authors=("Megan Doyle",))
+    bio = "Megan Doyle is the Herald’s environment correspondent. She has covered the coast."
+    quote = "Megan Doyle is a harbour pilot, said the report, which praised her work."
+    other = "Colin Ferris is a former correspondent who now runs the harbour."
+    text = "\n".join((GENUINE, bio, quote, other))
+    assert clean_text(text, title=None, page=page).split("\n") == [GENUINE, quote, other]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Email Laura Whitcombe at laura.whitcombe@valleygazette.test",
+        "Follow Chloe on Twitter @chloe_writes for more health tech stories.",
+        "Have a tip? Contact us at tips@example.org",
+        "About the author",
+    ],
+)
+def test_contact_lines_are_removed(line: str) -> None:
+    assert_removed(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Residents can write to claims@council.example to report damage, the council said.",
+        "Investigators traced the emails to an address in Riga.",
+    ],
+)
+def test_sentences_with_addresses_or_about_email_are_kept(line: str) -> None:
+    assert_kept(line)
+
+
+# --- captions, credits, copyright ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Photo: Reuters",
+        "(Photo by Tom Hale/The Ledger)",
+        "Photograph: Jane Roberts/AFP via Getty Images",
+        "Firefighters at the scene on Monday. Photo: EFE",
+        "Reporting by Kate Summers; editing by Paul Grant",
+        "© 2023 Valley Gazette Ltd. All rights reserved.",
+        "Copyright 2023 Northern Wire. All rights reserved. This material may not be "
+        "published, broadcast, rewritten or redistributed.",
+        "Reprints & permissions",
+    ],
+)
+def test_credits_and_copyright_notices_are_removed(line: str) -> None:
+    assert_removed(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Reuters reported that the photo was taken in May.",
+        "Copyright law was overhauled in 2019, giving publishers new rights.",
+        "The photographers’ union said all rights to the images belonged to its members.",
+        "Reporting by the BBC showed that the budget had doubled.",
+    ],
+)
+def test_sentences_about_photos_and_rights_are_kept(line: str) -> None:
+    assert_kept(line)
+
+
+def test_a_figcaption_from_the_page_is_removed_but_the_same_words_in_prose_stay() -> None:
+    page = PageContext(boilerplate_texts=frozenset({"Smoke rises over the hills on Wednesday."}))
+    prose = "Smoke rises over the hills on Wednesday, residents said, and the wind is rising."
+    text = "\n".join((GENUINE, "Smoke rises over the hills on Wednesday.", prose))
+    assert clean_text(text, title=None, page=page).split("\n") == [GENUINE, prose]
+
+
+# --- embeds, teasers, timestamps, ads, pagination ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '<blockquote class="twitter-tweet"><p lang="en">Crews are on site now.</p></blockquote>',
+        '<script async src="https://platform.twitter.com/widgets.js" charset="utf-8"></script>',
+        "window.dataLayer = window.dataLayer || []; function gtag(){dataLayer.push(arguments);}",
+        '{"@context": "https://schema.org", "@type": "NewsArticle"}',
+        "pic.twitter.com/x1y2z3",
+    ],
+)
+def test_embed_code_pasted_as_text_is_removed(line: str) -> None:
+    assert_removed(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "The site stopped using the <iframe> element after the audit, engineers said.",
+        "Officials said the figure {roughly 40%} was an estimate.",
+    ],
+)
+def test_sentences_about_code_are_kept(line: str) -> None:
+    assert_kept(line)
+
+
+def test_a_line_that_is_a_link_to_another_page_is_a_teaser() -> None:
+    page = PageContext(link_texts=frozenset({"Harbour master warns of more winter damage"}))
+    text = "\n".join((GENUINE, "Harbour master warns of more winter damage", "Harbour master "
+                      "warns of more winter damage to sea walls, the Herald reported last week."))
+    assert clean_text(text, title=None, page=page).split("\n")[1:] == [
+        "Harbour master warns of more winter damage to sea walls, the Herald reported last week."
+    ]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "2 hours ago", "12 Oct 2022", "Updated: October 12, 2022 9:12 am BST", "5 min read",
+        "Hace 2 horas", "Advertisement", "- Advertisement -", "Story continues below advertisement",
+        "Page 1 of 3", "Next page", "1 2 3 Next", "Most read", "More from Local",
+        "À lire aussi : Le budget vélo de la métropole triple en 2024",
+    ],
+)  # fmt: skip
+def test_timestamps_ads_pagination_and_rail_headers_are_removed(line: str) -> None:
+    assert_removed(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "The vote is on 12 October.",
+        "Advertisement spending rose by 4% in the third quarter.",
+        "The next page of the report lists the schools that will close.",
+        "More from the council meeting is expected on Friday, officials said.",
+        "2022",
+    ],
+)
+def test_sentences_with_dates_and_such_words_are_kept(line: str) -> None:
+    assert_kept(line)

@@ -143,7 +143,7 @@ def test_records_follow_schema_1(crawled: Crawled) -> None:
     keys = {
         "schema", "record_id", "crawl_id", "url", "final_url", "canonical_url", "fetched_at",
         "status", "title", "authors", "published_at", "modified_at", "sitename", "language",
-        "description", "categories", "tags", "text", "text_sha256", "word_count",
+        "description", "categories", "tags", "text", "text_sha256", "word_count", "text_candidate",
         "related_urls", "discovered_from", "warc", "extractor",
     }
     ids = set()

@@ -274,7 +274,7 @@ def test_log_records_each_request_in_order_before_responding(server: HttpServer)
 def test_log_file_lines_are_json(server: HttpServer) -> None:
     raw_get(server, "/robots.txt")
     last = json.loads(server.log_path.read_text().splitlines()[-1])
-    assert set(last) == {"method", "path", "headers", "time"}
+    assert set(last) == {"method", "path", "headers", "time", "active"}
     assert last["path"] == "/robots.txt"
 
 

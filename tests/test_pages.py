@@ -71,3 +71,8 @@ def test_all_links_of_a_front_are_absolute_and_unique() -> None:
     assert all_links(html, "http://127.0.0.1:8000/") == [
         "http://127.0.0.1:8000/x/", "https://o.org/y",
     ]
+
+
+def test_tabs_and_newlines_inside_hrefs_are_dropped_as_browsers_do() -> None:
+    html = page(body='<div class="entry-content"><a href="/2022/10/\n11/a/\t">A</a></div>')
+    assert related_links(html, BASE) == ["http://127.0.0.1:8000/2022/10/11/a/"]

@@ -99,7 +99,7 @@ def put_file_in_progress(
 
 
 def test_a_write_in_progress_is_invisible(store: LocalStore, tmp_path: Path) -> None:
-    key = "warc/crawl-1/a.warc.gz"
+    key = "warc/crawl-1/a.warc.dat"
 
     with put_file_in_progress(store, tmp_path, key) as (writer, sent):
         temps = _temp_files(store.root)
@@ -114,19 +114,19 @@ def test_a_write_in_progress_is_invisible(store: LocalStore, tmp_path: Path) -> 
 
 
 def test_leftover_temp_files_are_never_listed(store: LocalStore) -> None:
-    store.put_bytes(b"x", "warc/crawl-1/a.warc.gz")
+    store.put_bytes(b"x", "warc/crawl-1/a.warc.dat")
     # What a crashed writer leaves behind: a temp file beside an object, a temp folder.
     (store.root / "warc" / "crawl-1" / f"{TEMP_PREFIX}0123abcd").write_bytes(b"partial")
     (store.root / f"{TEMP_PREFIX}folder" / "inner").mkdir(parents=True)
     (store.root / f"{TEMP_PREFIX}folder" / "inner" / "x").write_bytes(b"x")
 
-    assert list(store.list()) == ["warc/crawl-1/a.warc.gz"]
-    assert list(store.list("warc/crawl-1/")) == ["warc/crawl-1/a.warc.gz"]
+    assert list(store.list()) == ["warc/crawl-1/a.warc.dat"]
+    assert list(store.list("warc/crawl-1/")) == ["warc/crawl-1/a.warc.dat"]
     assert list(store.list(TEMP_PREFIX)) == []
 
 
 def test_losing_a_race_leaves_no_temp_file(store: LocalStore, tmp_path: Path) -> None:
-    key = "warc/crawl-1/a.warc.gz"
+    key = "warc/crawl-1/a.warc.dat"
 
     with put_file_in_progress(store, tmp_path, key) as (slow_writer, _):
         # The slow write has passed its early existence check; this one gets there first.
@@ -135,7 +135,7 @@ def test_losing_a_race_leaves_no_temp_file(store: LocalStore, tmp_path: Path) ->
     with pytest.raises(ObjectExistsError) as raised:
         slow_writer.result(timeout=FIFO_TIMEOUT)
     assert store.uri in str(raised.value)
-    assert (store.root / "warc" / "crawl-1" / "a.warc.gz").read_bytes() == b"first"
+    assert (store.root / "warc" / "crawl-1" / "a.warc.dat").read_bytes() == b"first"
     assert _temp_files(store.root) == []
 
 
@@ -143,14 +143,14 @@ def test_a_failed_read_leaves_no_temp_file(store: LocalStore) -> None:
     # Reading /proc/self/mem at offset 0 (never mapped) fails with EIO: a source that opens
     # but cannot be read, so the failure happens after the temp file is created.
     with pytest.raises(StoreError) as raised:
-        store.put_file(Path("/proc/self/mem"), "warc/crawl-1/a.warc.gz")
+        store.put_file(Path("/proc/self/mem"), "warc/crawl-1/a.warc.dat")
 
     assert not isinstance(raised.value, ObjectExistsError)
     assert "write failed" in str(raised.value)
     assert store.uri in str(raised.value)
-    assert "warc/crawl-1/a.warc.gz" in str(raised.value)
+    assert "warc/crawl-1/a.warc.dat" in str(raised.value)
     assert _temp_files(store.root) == []
-    assert not store.exists("warc/crawl-1/a.warc.gz")
+    assert not store.exists("warc/crawl-1/a.warc.dat")
 
 
 # --- files on disk ---------------------------------------------------------------------------
@@ -182,36 +182,36 @@ def test_objects_are_plain_files_under_the_root(store: LocalStore) -> None:
 
 
 def test_put_file_copies_rather_than_links(store: LocalStore, tmp_path: Path) -> None:
-    source = tmp_path / "a.warc.gz"
+    source = tmp_path / "a.warc.dat"
     source.write_bytes(b"original")
 
-    store.put_file(source, "warc/crawl-1/a.warc.gz")
+    store.put_file(source, "warc/crawl-1/a.warc.dat")
     source.write_bytes(b"changed later by the caller")
 
     assert source.stat().st_nlink == 1
-    assert (store.root / "warc" / "crawl-1" / "a.warc.gz").read_bytes() == b"original"
+    assert (store.root / "warc" / "crawl-1" / "a.warc.dat").read_bytes() == b"original"
 
 
 def test_a_key_below_an_object(store: LocalStore) -> None:
     store.put_bytes(b"x", "warc/crawl-1")
 
     with pytest.raises(StoreError) as raised:
-        store.put_bytes(b"y", "warc/crawl-1/a.warc.gz")
+        store.put_bytes(b"y", "warc/crawl-1/a.warc.dat")
 
     assert "parent folder of this key is an object" in str(raised.value)
-    assert "warc/crawl-1/a.warc.gz" in str(raised.value)
+    assert "warc/crawl-1/a.warc.dat" in str(raised.value)
     assert list(store.list()) == ["warc/crawl-1"]
 
 
 def test_a_key_that_names_a_folder(store: LocalStore) -> None:
-    store.put_bytes(b"x", "warc/crawl-1/a.warc.gz")
+    store.put_bytes(b"x", "warc/crawl-1/a.warc.dat")
 
     with pytest.raises(StoreError) as raised:
         store.put_bytes(b"y", "warc/crawl-1")
 
     assert not isinstance(raised.value, ObjectExistsError)
     assert "folder" in str(raised.value)
-    assert list(store.list()) == ["warc/crawl-1/a.warc.gz"]
+    assert list(store.list()) == ["warc/crawl-1/a.warc.dat"]
 
 
 # --- open_store ------------------------------------------------------------------------------
@@ -288,12 +288,34 @@ def test_open_store_rejects_bad_uris(uri: str, problem: str) -> None:
     assert uri.strip() in str(raised.value)
 
 
-def test_open_store_s3_is_not_available_yet() -> None:
-    with pytest.raises(StoreError) as raised:
-        open_store("s3://news-bucket/archive/")
+@pytest.mark.parametrize(
+    ("uri", "expected"),
+    [
+        ("s3://news-bucket", "s3://news-bucket/"),
+        ("s3://news-bucket/", "s3://news-bucket/"),
+        ("s3://news-bucket/archive", "s3://news-bucket/archive/"),
+        ("S3://news-bucket/news/archive/", "s3://news-bucket/news/archive/"),
+    ],
+)
+def test_open_store_s3_opens_an_s3_store_without_contacting_it(uri: str, expected: str) -> None:
+    # No request is made until the store is used, so this needs no server and no credentials.
+    store = open_store(uri)
 
-    assert "not available" in str(raised.value)
-    assert "s3://news-bucket/archive/" in str(raised.value)
+    assert type(store).__name__ == "S3Store"
+    assert store.uri == expected
+
+
+@pytest.mark.parametrize(
+    "uri",
+    ["s3://", "s3:///archive/", "s3://news-bucket/a//b", "s3://news-bucket/../x",
+     "s3://user:pass@news-bucket/", "s3://news-bucket/archive?versionId=1"],
+)
+def test_open_store_rejects_bad_s3_uris(uri: str) -> None:
+    with pytest.raises(StoreError) as raised:
+        open_store(uri)
+
+    assert "s3://" in str(raised.value)
+    assert "pass" not in str(raised.value)
 
 
 @pytest.mark.parametrize("uri", ["gs://news-bucket/archive/", "HTTPS://example.com/archive/"])

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import gzip
+import hashlib
 import io
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,3 +93,58 @@ def read_records(paths: list[Path]) -> Iterator[dict[str, Any]]:
 
 def normalise(text: str) -> str:
     return " ".join(text.split())
+
+
+@dataclass(frozen=True)
+class RawRecord:
+    """One record with its block exactly as stored (HTTP head and payload, not parsed)."""
+
+    filename: str
+    offset: int
+    length: int
+    headers: dict[str, str]  # WARC headers; a repeated name keeps its first value
+    header_list: list[tuple[str, str]]
+    block: bytes
+
+    @property
+    def rec_type(self) -> str:
+        return self.headers["WARC-Type"]
+
+
+def raw_records(path: Path) -> list[RawRecord]:
+    """Every record of one file with its raw block, whose WARC-Block-Digest is checked. (warcio
+    checks the payload digest only when it parses the HTTP head, which would not leave it raw.)"""
+    records = []
+    with open(path, "rb") as stream:
+        iterator = ArchiveIterator(stream, no_record_parse=True)
+        for record in iterator:
+            block = record.raw_stream.read()
+            iterator.read_to_end(record)
+            header_list = list(record.rec_headers.headers)
+            digest = base64.b32encode(hashlib.sha256(block).digest()).decode("ascii")
+            assert record.rec_headers.get_header("WARC-Block-Digest") == f"sha256:{digest}"
+            records.append(
+                RawRecord(
+                    filename=path.name, offset=iterator.get_record_offset(),
+                    length=iterator.get_record_length(),
+                    headers={n: v for n, v in reversed(header_list)}, header_list=header_list,
+                    block=block,
+                )
+            )
+    return records
+
+
+def warcio_check(paths: list[Path]) -> str:
+    """Run warcio's own checker (the `warcio check` CLI) on the files; returns its report.
+
+    It fails the calling test when the command fails or any digest does not pass."""
+    assert paths, "no WARC files to check"
+    warcio = Path(sys.executable).with_name("warcio")
+    result = subprocess.run(
+        [str(warcio), "check", "-v", *map(str, paths)], capture_output=True, text=True, check=False
+    )
+    report = result.stdout + result.stderr
+    assert result.returncode == 0, report
+    digests = [line.strip() for line in report.splitlines() if line.strip().startswith("digest")]
+    assert digests and all(line == "digest pass" for line in digests), report
+    return report

@@ -14,39 +14,53 @@ is done with its page:
 
 Everything fetched is archived by the WARC writer, whatever the page turns out to be. The
 spider holds no archive or storage logic: items carry the WARC pointer that the writer left.
+
+Hostile input is bounded (``settings.config.SafetyConfig``): a page above
+``NEWS_MAX_PAGE_BYTES`` is not parsed, an article tree above ``NEWS_MAX_HTML_ELEMENTS`` is not
+extracted, at most ``NEWS_MAX_LINKS_PER_PAGE`` links are taken from a page or feed, at most
+``NEWS_MAX_SITEMAP_URLS`` from a sitemap, and sitemap indexes nest ``NEWS_MAX_SITEMAP_DEPTH``
+deep. Each cut is counted and logged; what was fetched is archived all the same.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterator
+from itertools import islice
 from typing import Any, Self
 
 from parsel import Selector
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
+from twisted.python.failure import Failure
 
 from crawler import pages
-from crawler.items import ArticleItem
+from crawler.guard import BlockedAddress
+from crawler.items import ArticleItem, Hop
 from crawler.seeds import SeedSet, load_seedset
 from pipelines.warc import pointer_of
+from settings.config import SafetyConfig
 
 logger = logging.getLogger(__name__)
 
 VIA = "newsarchive_via"  # (role, the URL that led here)
 DEPTH = "newsarchive_depth"  # related-link hops so far
+PATH = "newsarchive_path"  # discovery path: the hops that led here (see crawler.items.Hop)
+SITEMAP_DEPTH = "newsarchive_sitemap_depth"  # sitemap indexes above this sitemap
 SITEMAP_MAX_BYTES = 50 * 1024 * 1024  # the sitemap protocol's own limit, uncompressed
 
 
 class NewsSpider(Spider):
     name = "news"
 
-    def __init__(self, seedset: SeedSet, **kwargs: Any) -> None:
+    def __init__(self, seedset: SeedSet, limits: SafetyConfig, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.seedset = seedset
+        self.limits = limits
         self.allowed_domains = list(seedset.allowed_domains)
 
     @classmethod
@@ -61,7 +75,7 @@ class NewsSpider(Spider):
         settings.set("SEEDSET_NAME", seedset.name, priority="spider")
         product = settings.get("USER_AGENT_PRODUCT")
         settings.set("USER_AGENT", seedset.user_agent(str(product)), priority="spider")
-        spider = cls(seedset, *args, **kwargs)
+        spider = cls(seedset, SafetyConfig.from_settings(settings), *args, **kwargs)
         spider._set_crawler(crawler)
         return spider
 
@@ -69,12 +83,42 @@ class NewsSpider(Spider):
         for url in self.seedset.start_urls:
             yield self._request(url, "seed", None, 0)
         for url in self.seedset.feeds:
-            yield Request(url, callback=self.parse_feed, meta={VIA: ("seed", None)})
+            yield Request(
+                url, callback=self.parse_feed, errback=self.failed, meta={VIA: ("seed", None)}
+            )
         for url in self.seedset.sitemaps:
-            yield Request(url, callback=self.parse_sitemap, meta={VIA: ("seed", None)})
+            yield Request(
+                url, callback=self.parse_sitemap, errback=self.failed, meta={VIA: ("seed", None)}
+            )
 
-    def _request(self, url: str, role: str, via: str | None, depth: int) -> Request:
-        return Request(url, callback=self.parse, meta={VIA: (role, via), DEPTH: depth})
+    def _request(
+        self, url: str, role: str, via: str | None, depth: int, path: tuple[Hop, ...] = ()
+    ) -> Request:
+        meta = {VIA: (role, via), DEPTH: depth, PATH: path}
+        return Request(url, callback=self.parse, errback=self.failed, meta=meta)
+
+    def failed(self, failure: Failure) -> None:
+        """A request that gave no response to parse: counted as news/failed/{exception}."""
+        if isinstance(failure.value, HttpError):  # a 3xx/4xx/5xx page, archived: with an
+            # errback set, Scrapy's HttpErrorMiddleware never sees it, so count it as it would
+            status = failure.value.response.status
+            self.crawler.stats.inc_value("httperror/response_ignored_count")
+            self.crawler.stats.inc_value(f"httperror/response_ignored_status_count/{status}")
+            return
+        name = type(failure.value).__name__
+        self.crawler.stats.inc_value(f"news/failed/{name}")
+        if not isinstance(failure.value, BlockedAddress):  # the guard logged it, with the reason
+            request = getattr(failure, "request", None)
+            url = request.url if isinstance(request, Request) else "a request"
+            logger.warning("%s failed: %s: %s", url, name, failure.getErrorMessage())
+
+    def _path(self, response: Response) -> tuple[Hop, ...]:
+        """The hops that led to this response; a start URL's is the seed set alone."""
+        return tuple(response.meta.get(PATH) or ()) or (("seedset", self.seedset.name),)
+
+    def _path_via(self, response: Response, kind: str) -> tuple[Hop, ...]:
+        """The path of the links found on this response, which is a page of this kind."""
+        return (*self._path(response), (kind, response.url))
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         role, via = response.meta.get(VIA, ("seed", None))
@@ -86,25 +130,46 @@ class NewsSpider(Spider):
             self.crawler.stats.inc_value("news/pages/truncated")
             logger.warning("page %s was cut short: archived, not parsed", response.url)
             return
+        if len(response.body) > self.limits.max_page_bytes:
+            self.crawler.stats.inc_value("news/pages/too_large")
+            logger.warning(
+                "page %s has %d bytes, more than NEWS_MAX_PAGE_BYTES (%d): archived, not parsed",
+                response.url, len(response.body), self.limits.max_page_bytes,
+            )
+            return
         if pages.is_article(response.selector):
             yield from self._article(response, via)
         elif role == "seed":
             self.crawler.stats.inc_value("news/pages/front")
-            for url in pages.all_links(response.selector, response.url):
-                yield self._request(url, "front", response.url, 0)
+            path = self._path_via(response, "front")
+            limit = self.limits.max_links_per_page
+            links = pages.all_links(response.selector, response.url, limit + 1)
+            if len(links) <= limit:
+                skipped = int(response.selector.root.xpath("count(//a[@href])")) - len(links)
+                if skipped > 0:  # not http(s), invalid, media files, the page itself, repeats
+                    self.crawler.stats.inc_value("news/links_skipped", skipped)
+            for url in self._bounded(links, response.url):
+                yield self._request(url, "front", response.url, 0, path)
         else:
             self.crawler.stats.inc_value("news/pages/not_article")
 
     def _article(self, response: TextResponse, via: str | None) -> Iterator[Any]:
         pointer = pointer_of(response)
         depth = int(response.meta.get(DEPTH, 0))
-        related = [
-            url for url in pages.related_links(response.selector, response.url)
+        max_links = self.limits.max_links_per_page
+        related = self._bounded([
+            url for url in pages.related_links(response.selector, response.url, max_links + 1)
             if self.seedset.in_scope(url)
-        ]
+        ], response.url)
         if pointer is None:
             # The writer failed and counted it; without a WARC record there is no record either.
             self.crawler.stats.inc_value("news/articles/not_archived")
+        elif self._tree_too_large(response):
+            self.crawler.stats.inc_value("news/articles/too_large")
+            logger.warning(
+                "article %s has more than NEWS_MAX_HTML_ELEMENTS (%d) elements: archived, "
+                "not extracted", response.url, self.limits.max_html_elements,
+            )
         else:
             self.crawler.stats.inc_value("news/articles")
             yield ArticleItem(
@@ -121,10 +186,13 @@ class NewsSpider(Spider):
                 discovered_from=via,
                 related_urls=tuple(related),
                 depth=depth,
+                discovery_path=self._path(response),
+                outlinks=tuple(pages.all_links(response.selector, response.url, max_links)),
             )
         if depth < self.seedset.related_depth:
             for url in related:
-                yield self._request(url, "related", response.url, depth + 1)
+                path = self._path_via(response, "article")
+                yield self._request(url, "related", response.url, depth + 1, path)
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
         """RSS 2.0 and Atom: each item's link is a candidate article."""
@@ -139,7 +207,11 @@ class NewsSpider(Spider):
         if not links and not feed.xpath("//item | //entry"):
             return self._broken(response, "feed", "no RSS items or Atom entries")
         self.crawler.stats.inc_value("news/feeds")
-        return (self._request(response.urljoin(u.strip()), "feed", response.url, 0) for u in links)
+        path = self._path_via(response, "feed")
+        return (
+            self._request(response.urljoin(u.strip()), "feed", response.url, 0, path)
+            for u in self._bounded(links, response.url)
+        )
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
         """Sitemaps, sitemap indexes and Google News sitemaps, gzipped or not."""
@@ -149,20 +221,55 @@ class NewsSpider(Spider):
                 body = gunzip(body, max_size=SITEMAP_MAX_BYTES)
             except Exception as exc:
                 return self._broken(response, "sitemap", f"bad gzip ({exc})")
+        limit = self.limits.max_sitemap_urls
         try:
             sitemap = Sitemap(body)
-            locs = [entry["loc"] for entry in sitemap if entry.get("loc")]
+            entries = (entry["loc"] for entry in sitemap if entry.get("loc"))
+            locs = list(islice(entries, limit + 1))  # the rest is never parsed
         except Exception as exc:  # lxml's syntax errors, or no root element at all
             return self._broken(response, "sitemap", f"not XML ({type(exc).__name__})")
         if sitemap.type not in ("urlset", "sitemapindex"):
             return self._broken(response, "sitemap", f"root element is {sitemap.type!r}")
         self.crawler.stats.inc_value("news/sitemaps")
+        if len(locs) > limit:
+            locs = locs[:limit]
+            self.crawler.stats.inc_value("news/sitemaps_cut")
+            logger.warning(
+                "sitemap %s lists more than NEWS_MAX_SITEMAP_URLS (%d) URLs: the first %d are "
+                "taken", response.url, limit, limit,
+            )
+        path = self._path_via(response, "sitemap")
         if sitemap.type == "sitemapindex":
+            depth = int(response.meta.get(SITEMAP_DEPTH, 0)) + 1
+            if depth > self.limits.max_sitemap_depth:
+                self.crawler.stats.inc_value("news/sitemaps_too_deep")
+                logger.warning(
+                    "sitemap index %s nests deeper than NEWS_MAX_SITEMAP_DEPTH (%d): not "
+                    "followed", response.url, self.limits.max_sitemap_depth,
+                )
+                return iter(())
+            meta = {VIA: ("sitemap", response.url), PATH: path, SITEMAP_DEPTH: depth}
             return (
-                Request(loc, callback=self.parse_sitemap, meta={VIA: ("sitemap", response.url)})
+                Request(loc, callback=self.parse_sitemap, errback=self.failed, meta=meta)
                 for loc in locs
             )
-        return (self._request(loc, "sitemap", response.url, 0) for loc in locs)
+        return (self._request(loc, "sitemap", response.url, 0, path) for loc in locs)
+
+    def _bounded(self, urls: list[str], source: str) -> list[str]:
+        """The first NEWS_MAX_LINKS_PER_PAGE of `urls`; a page with more is counted and logged."""
+        limit = self.limits.max_links_per_page
+        if len(urls) > limit:
+            self.crawler.stats.inc_value("news/links_cut")
+            logger.warning(
+                "%s has more than NEWS_MAX_LINKS_PER_PAGE (%d) links: the first %d are taken",
+                source, limit, limit,
+            )
+        return urls[:limit]
+
+    def _tree_too_large(self, response: TextResponse) -> bool:
+        """Whether the parsed page has more elements than extraction is given."""
+        limit = self.limits.max_html_elements
+        return sum(1 for _ in islice(response.selector.root.iter(), limit + 1)) > limit
 
     def _broken(self, response: Response, kind: str, problem: str) -> Iterator[Request]:
         self.crawler.stats.inc_value(f"news/{kind}s_broken")

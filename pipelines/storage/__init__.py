@@ -13,6 +13,7 @@ from pipelines.storage.base import (
     Store,
     StoredObject,
     StoreError,
+    StoreOptions,
     validate_key,
 )
 from pipelines.storage.local import LocalStore
@@ -23,6 +24,7 @@ __all__ = [
     "ObjectMissingError",
     "Store",
     "StoreError",
+    "StoreOptions",
     "StoredObject",
     "open_store",
     "validate_key",
@@ -31,8 +33,9 @@ __all__ = [
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://")
 
 
-def open_store(uri: str) -> Store:
-    """The store at `uri`: a plain path or file:// URI (LocalStore), or s3://bucket/prefix.
+def open_store(uri: str, options: StoreOptions | None = None) -> Store:
+    """The store at `uri`: a plain path or file:// URI (LocalStore), or s3://bucket/prefix
+    (S3Store, configured by `options`; without them, boto3's defaults and environment).
 
     This is the only place that knows URI schemes.
     """
@@ -45,7 +48,11 @@ def open_store(uri: str) -> Store:
     if scheme == "file":
         return LocalStore(_file_uri_path(uri))
     if scheme == "s3":
-        raise StoreError("S3 storage is not available yet", uri=uri)
+        # Imported here so that a local archive never pays for importing boto3.
+        from pipelines.storage.s3 import S3Store, parse_s3_uri
+
+        bucket, prefix = parse_s3_uri(uri)
+        return S3Store(bucket, prefix, options or StoreOptions())
     raise StoreError(f"unknown storage scheme {scheme!r}: use a path, file:// or s3://", uri=uri)
 
 

@@ -14,7 +14,7 @@ An invalid key is a programming error and raises `ValueError` from `validate_key
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Protocol, runtime_checkable
 
@@ -25,6 +25,7 @@ __all__ = [
     "ObjectMissingError",
     "Store",
     "StoreError",
+    "StoreOptions",
     "StoredObject",
     "validate_key",
 ]
@@ -45,6 +46,31 @@ class StoredObject:
     key: str
     size: int
     sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoreOptions:
+    """How to reach and write a remote store; `LocalStore` needs none of it.
+
+    Credentials left as None come from boto3's default chain (environment, ~/.aws, instance
+    role). They are never shown: the fields are left out of the dataclass's repr.
+    """
+
+    endpoint_url: str | None = None  # None: AWS, or the AWS_ENDPOINT_URL environment variable
+    region: str | None = None
+    access_key_id: str | None = field(default=None, repr=False)
+    secret_access_key: str | None = field(default=None, repr=False)
+    session_token: str | None = field(default=None, repr=False)
+    verify: bool | str | None = None  # TLS: None = default, False = off, str = CA bundle path
+    addressing_style: str = "auto"  # "auto", "path" or "virtual"
+    sse: str | None = None  # server-side encryption: None, "AES256" or "aws:kms"
+    sse_kms_key_id: str | None = None  # with "aws:kms"; None = the account's default key
+    checksum_calculation: str = "when_supported"  # "when_required": send no flexible checksums
+    object_lock_mode: str | None = None  # "GOVERNANCE" or "COMPLIANCE"
+    object_lock_days: int = 0  # retention of every object written, with object_lock_mode
+    multipart_threshold: int = 8 * 1024 * 1024  # bytes: larger files go up in parts
+    multipart_chunksize: int = 8 * 1024 * 1024  # bytes per part (raised to stay <= 10,000 parts)
+    max_concurrency: int = 4  # parts of one file in flight at once
 
 
 class StoreError(Exception):

@@ -31,6 +31,17 @@ def crawl(
     log_file: Path | None = None, capture: bool = False, seeds: str = "seeds/demo.toml",
 ) -> subprocess.CompletedProcess[str]:
     """Run a seed set (the demo's by default) against `site_url`: a separate `scrapy crawl`."""
+    command, env = crawl_command(site_url, archive_uri, crawl_id, extra, log_file, seeds)
+    return subprocess.run(
+        command, cwd=ROOT, env=env, text=True, check=False, capture_output=capture
+    )
+
+
+def crawl_command(
+    site_url: str, archive_uri: str, crawl_id: str, extra: Mapping[str, str] | None = None,
+    log_file: Path | None = None, seeds: str = "seeds/demo.toml",
+) -> tuple[list[str], dict[str, str]]:
+    """The command line and environment `crawl` runs, for callers that start it themselves."""
     command = [
         sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"seeds={seeds}",
         "-s", f"ARCHIVE_URI={archive_uri}", "-s", f"CRAWL_ID={crawl_id}",
@@ -42,9 +53,7 @@ def crawl(
     env = {
         **os.environ, "NEWSARCHIVE_DEMO_URL": site_url, "SCRAPY_SETTINGS_MODULE": "settings.demo"
     }
-    return subprocess.run(
-        command, cwd=ROOT, env=env, text=True, check=False, capture_output=capture
-    )
+    return command, env
 
 
 def summary(archive_uri: str, crawl_id: str) -> str:

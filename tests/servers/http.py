@@ -4,25 +4,30 @@
 
 It prints one line, ``READY http://HOST:PORT``, once it listens, and stops on SIGTERM or SIGINT.
 Each request is appended to the log as one JSON line before its response is sent, so a test sees
-exactly what was asked even when the client gives up early. Tests drive it through `HttpServer`.
-What it answers is in `tests.servers.routes`.
+exactly what was asked even when the client gives up early; the line also says how many requests
+the server was answering at that moment (``active``, this one included). Tests drive it through
+`HttpServer`. What it answers is in `tests.servers.routes` and `tests.hostile.routes`; a request
+in absolute form (``GET http://host/path``, as sent to a proxy) is answered as its path.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import json
 import queue
 import shutil
 import signal
 import socket
 import socketserver
+import struct
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -30,6 +35,7 @@ from types import TracebackType
 from typing import IO, Self
 from urllib.parse import urlsplit
 
+from tests.hostile.routes import hostile_route
 from tests.servers.routes import ROUTES, Reply, RouteRequest, serve_static
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -45,6 +51,8 @@ class FixtureServer(ThreadingHTTPServer):
         self.pages = pages
         self.request_log = request_log
         self.log_lock = threading.Lock()
+        self.active = 0  # requests being answered
+        self.hits: Counter[str] = Counter()  # requests seen so far, by target
         host, port = str(self.server_address[0]), self.server_address[1]
         self.base_url = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
@@ -53,25 +61,47 @@ class FixtureServer(ThreadingHTTPServer):
         socketserver.TCPServer.server_bind(self)
         self.server_name, self.server_port = str(self.server_address[0]), self.server_address[1]
 
-    def record(self, method: str, target: str, headers: list[tuple[str, str]]) -> None:
-        if self.request_log is None:
-            return
-        entry = {"method": method, "path": target, "headers": headers, "time": time.time()}
+    def record(self, method: str, target: str, headers: list[tuple[str, str]]) -> int:
+        """Count the request as active, log it, and return how often the target came before."""
         with self.log_lock:
-            self.request_log.write(json.dumps(entry) + "\n")
-            self.request_log.flush()
+            self.active += 1
+            seen = self.hits[target]
+            self.hits[target] += 1
+            entry = {
+                "method": method, "path": target, "headers": headers, "time": time.time(),
+                "active": self.active,
+            }
+            if self.request_log is not None:
+                self.request_log.write(json.dumps(entry) + "\n")
+                self.request_log.flush()
+        return seen
+
+    def done(self) -> None:
+        with self.log_lock:
+            self.active -= 1
 
 
 class FixtureHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # headers and body go out in separate writes
     server: FixtureServer
+    seen = 0  # earlier requests for the same target
+    counted = False
 
     def parse_request(self) -> bool:
         if not super().parse_request():
             return False
-        self.server.record(self.command, self.path, list(self.headers.items()))
+        self.seen = self.server.record(self.command, self.path, list(self.headers.items()))
+        self.counted = True
         return True
+
+    def handle_one_request(self) -> None:
+        try:
+            super().handle_one_request()
+        finally:
+            if self.counted:
+                self.server.done()
+                self.counted = False
 
     def do_GET(self) -> None:
         self.send_reply(self.dispatch(), with_body=True)
@@ -80,11 +110,20 @@ class FixtureHandler(BaseHTTPRequestHandler):
         self.send_reply(self.dispatch(), with_body=False)
 
     def dispatch(self) -> Reply:
-        path, _, query = self.path.partition("#")[0].partition("?")
-        request = RouteRequest(path, query, self.server.pages, self.server.base_url)
-        return ROUTES.get(path, serve_static)(request)
+        target = self.path
+        if target.startswith(("http://", "https://")):  # absolute form, as sent to a proxy
+            target = "/" + target.split("/", 3)[3] if target.count("/") >= 3 else "/"
+        path, _, query = target.partition("#")[0].partition("?")
+        request = RouteRequest(path, query, self.server.pages, self.server.base_url, self.seen)
+        route = ROUTES.get(path) or hostile_route(path) or serve_static
+        return route(request)
 
     def send_reply(self, reply: Reply, with_body: bool) -> None:
+        if reply.raw is not None:  # the route writes the bytes itself, then the connection ends
+            self.close_connection = True
+            with contextlib.suppress(OSError):
+                reply.raw(_RawSocket(self))
+            return
         is_chunked = not isinstance(reply.body, bytes) and reply.length is None
         self.send_response(reply.status, reply.reason)
         self.send_header("Content-Type", reply.content_type)
@@ -109,6 +148,26 @@ class FixtureHandler(BaseHTTPRequestHandler):
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         pass  # the JSON request log replaces the access log; errors still go to stderr
+
+
+class _RawSocket:
+    """What a raw route may do with the connection: write bytes, wait, or reset it."""
+
+    def __init__(self, handler: FixtureHandler) -> None:
+        self._handler = handler
+
+    def send(self, data: bytes) -> None:
+        self._handler.wfile.write(data)
+        self._handler.wfile.flush()
+
+    def reset(self) -> None:
+        """Abort with a TCP RST (linger 0), as a crashing server or a middlebox does."""
+        handler = self._handler
+        handler.wfile.flush()
+        handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        for stream in (handler.rfile, handler.wfile, handler.connection):  # the socket closes
+            stream.close()  # when its last reference does
+        handler.rfile, handler.wfile = io.BytesIO(), io.BytesIO()  # for the handler's last flush
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -142,6 +201,7 @@ class LoggedRequest:
     path: str  # the raw request target, query included
     headers: tuple[tuple[str, str], ...]
     time: float  # Unix time at which the server read the request
+    active: int = 1  # requests the server was answering when it read this one, this one included
 
     def header(self, name: str) -> str | None:
         return next((value for key, value in self.headers if key.lower() == name.lower()), None)
@@ -255,6 +315,7 @@ class HttpServer:
                 path=entry["path"],
                 headers=tuple((name, value) for name, value in entry["headers"]),
                 time=entry["time"],
+                active=entry.get("active", 1),
             )
             for entry in entries
         ]

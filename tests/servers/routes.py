@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
+from typing import Protocol
 from urllib.parse import parse_qsl, unquote
 
 HTML = "text/html; charset=utf-8"
@@ -27,10 +28,19 @@ PLACEHOLDER_SUFFIXES = frozenset({".xml", ".txt"})  # feeds, sitemaps, robots.tx
 MIB = 1024 * 1024
 
 
+class RawSocket(Protocol):
+    """The connection, for routes that misbehave below HTTP (see `Reply.raw`)."""
+
+    def send(self, data: bytes) -> None: ...
+
+    def reset(self) -> None: ...
+
+
 @dataclass(frozen=True)
 class Reply:
     """A response. A bytes body is sent with Content-Length; an iterable body is streamed, with
-    Content-Length when `length` is given and with chunked transfer encoding otherwise."""
+    Content-Length when `length` is given and with chunked transfer encoding otherwise. A `raw`
+    reply writes the bytes itself (status line included) and the connection ends after it."""
 
     status: int
     body: bytes | Iterable[bytes] = b""
@@ -38,6 +48,7 @@ class Reply:
     headers: tuple[tuple[str, str], ...] = ()
     reason: str | None = None
     length: int | None = None
+    raw: Callable[[RawSocket], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -48,6 +59,7 @@ class RouteRequest:
     query: str
     pages: Path
     base_url: str
+    seen: int = 0  # how many requests for the same target (path and query) came before this one
 
     def int_param(self, name: str, default: int, low: int, high: int) -> int:
         value = dict(parse_qsl(self.query)).get(name, "")
@@ -211,6 +223,139 @@ def big(request: RouteRequest) -> Reply:
     return Reply(200, filler_html(size), length=size)
 
 
+# --- Routes that misbehave below HTTP: they write the bytes themselves ----------------------
+
+
+def raw_head(status_line: str, headers: Iterable[tuple[str, str]] = ()) -> bytes:
+    lines = [status_line, *(f"{name}: {value}" for name, value in headers)]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+
+def reset_mid_body(request: RouteRequest) -> Reply:
+    """Content-Length promises 64 KiB; 16 KiB arrive, then the connection is reset (RST)."""
+    body = b"".join(filler_html(64 * 1024))
+
+    def write(sock: RawSocket) -> None:
+        head = [("Content-Type", HTML), ("Content-Length", "65536")]
+        sock.send(raw_head("HTTP/1.1 200 OK", head))
+        sock.send(body[: 16 * 1024])
+        sock.reset()
+
+    return Reply(200, raw=write)
+
+
+def truncated_chunked(request: RouteRequest) -> Reply:
+    """Two chunks of a chunked body, then the connection closes without the last chunk."""
+
+    def write(sock: RawSocket) -> None:
+        sock.send(raw_head("HTTP/1.1 200 OK", [("Content-Type", HTML),
+                                              ("Transfer-Encoding", "chunked")]))
+        for piece in (b"<!DOCTYPE html>\n<html><body>\n", b"<p>The first part only.</p>\n"):
+            sock.send(b"%X\r\n%s\r\n" % (len(piece), piece))
+
+    return Reply(200, raw=write)
+
+
+def length_lie(request: RouteRequest) -> Reply:
+    """Content-Length says 10,000 bytes; 2,000 are sent, then the connection closes."""
+    body = b"".join(filler_html(10_000))
+
+    def write(sock: RawSocket) -> None:
+        head = [("Content-Type", HTML), ("Content-Length", "10000")]
+        sock.send(raw_head("HTTP/1.1 200 OK", head))
+        sock.send(body[:2000])
+
+    return Reply(200, raw=write)
+
+
+def close_delimited(request: RouteRequest) -> Reply:
+    """No Content-Length and no chunks: the body ends when the connection closes (legal)."""
+    body = html_page("Close-delimited", "<p>This body ends where the connection does.</p>")
+
+    def write(sock: RawSocket) -> None:
+        sock.send(raw_head("HTTP/1.1 200 OK", [("Content-Type", HTML), ("Connection", "close")]))
+        sock.send(body)
+
+    return Reply(200, raw=write)
+
+
+def drip(request: RouteRequest) -> Reply:
+    """Headers at once, then the body one byte every `ms` milliseconds, for at most 30 s."""
+    interval = request.int_param("ms", default=200, low=10, high=5000) / 1000
+
+    def write(sock: RawSocket) -> None:
+        sock.send(raw_head("HTTP/1.1 200 OK", [("Content-Type", HTML),
+                                              ("Content-Length", str(MIB))]))
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:  # a write to a client that left raises: the end
+            sock.send(b"x")
+            time.sleep(interval)
+
+    return Reply(200, raw=write)
+
+
+def stall(request: RouteRequest) -> Reply:
+    """The request is read and never answered (for at most `ms` milliseconds)."""
+    wait = request.int_param("ms", default=30_000, low=0, high=60_000) / 1000
+    return Reply(200, raw=lambda sock: time.sleep(wait))
+
+
+def bad_status_line(request: RouteRequest) -> Reply:
+    def write(sock: RawSocket) -> None:
+        sock.send(b"HTTP/1.1 2OO Okay-ish\r\nContent-Length: 5\r\n\r\nhello")
+
+    return Reply(200, raw=write)
+
+
+def no_status_line(request: RouteRequest) -> Reply:
+    """An HTTP/0.9-style answer: the body alone, no status line and no headers."""
+    return Reply(200, raw=lambda sock: sock.send(html_page("No status", "<p>Just a body.</p>")))
+
+
+def huge_header(request: RouteRequest) -> Reply:
+    """One header line of `kb` KiB."""
+    size = request.int_param("kb", default=1024, low=1, high=64 * 1024)
+    body = html_page("Huge header", "<p>One header of this answer is very long.</p>")
+    return Reply(200, body, headers=(("X-Filler", "a" * size * 1024),))
+
+
+def many_headers(request: RouteRequest) -> Reply:
+    count = request.int_param("n", default=20_000, low=1, high=200_000)
+    headers = tuple((f"X-Filler-{number}", "b" * 40) for number in range(count))
+    body = html_page("Many headers", "<p>This answer has many headers.</p>")
+    return Reply(200, body, headers=headers)
+
+
+def retry_after(request: RouteRequest) -> Reply:
+    """`code` (429 or 503) with Retry-After: `s` for the first `times` requests, then a page."""
+    code = 503 if request.int_param("code", default=429, low=429, high=503) == 503 else 429
+    if request.seen < request.int_param("times", default=1, low=0, high=100):
+        seconds = str(request.int_param("s", default=1, low=0, high=3600))
+        body = html_page("Slow down", "<p>Too many requests; come back later.</p>")
+        return Reply(code, body, headers=(("Retry-After", seconds),))
+    return Reply(200, html_page("Retry-After", "<p>Served once the wait was over.</p>"))
+
+
+def redirect_to(request: RouteRequest) -> Reply:
+    """302 to the URL in `to` (for redirects to another server, or to a blocked address)."""
+    return Reply(302, b"", headers=(("Location", dict(parse_qsl(request.query)).get("to", "/")),))
+
+
+def links_to(request: RouteRequest) -> Reply:
+    """A section front linking every URL given as a `to` parameter, in order."""
+    items = "".join(
+        f'<li><a href="{html.escape(value)}">{html.escape(value)}</a></li>\n'
+        for name, value in parse_qsl(request.query) if name == "to"
+    )
+    return Reply(200, html_page("Links", f"<ul>\n{items}</ul>"))
+
+
+def redirect_loop(request: RouteRequest) -> Reply:
+    """302 to the same path with n+1: a chain that never ends."""
+    step = request.int_param("n", default=0, low=0, high=1_000_000)
+    return Reply(302, b"", headers=(("Location", f"{request.path}?n={step + 1}"),))
+
+
 ROUTES: Mapping[str, Route] = MappingProxyType(
     {
         "/old/nato-arms-production/": lambda _: moved_permanently(
@@ -225,5 +370,19 @@ ROUTES: Mapping[str, Route] = MappingProxyType(
         "/special/pdf": pdf,
         "/special/slow": slow,
         "/special/big": big,
+        "/special/reset": reset_mid_body,
+        "/special/truncated-chunked": truncated_chunked,
+        "/special/length-lie": length_lie,
+        "/special/close-delimited": close_delimited,
+        "/special/drip": drip,
+        "/special/stall": stall,
+        "/special/bad-status": bad_status_line,
+        "/special/no-status": no_status_line,
+        "/special/huge-header": huge_header,
+        "/special/many-headers": many_headers,
+        "/special/retry-after": retry_after,
+        "/special/redirect-loop": redirect_loop,
+        "/special/redirect": redirect_to,
+        "/special/links": links_to,
     }
 )
