@@ -40,7 +40,6 @@ test: $(STAMP) $(TOOLS_STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
 crawl: $(STAMP)

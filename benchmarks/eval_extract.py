@@ -73,11 +73,16 @@ Extractor = Callable[[Page], Output]
 
 
 def load_corpus(folder: Path = CORPUS) -> list[Page]:
-    return [
-        Page(case.name, (case / "page.html").read_bytes(), json.loads(gold.read_text("utf-8")))
-        for case in sorted(folder.iterdir())
-        if (gold := case / "gold.json").is_file()
-    ]
+    """Every case: its gold.json, and its page.html or the page that gold.json's "page" names
+    (the fixture site's articles are read from the site, so there is one copy of each)."""
+    pages = []
+    for case in sorted(folder.iterdir()):
+        if not (gold_file := case / "gold.json").is_file():
+            continue
+        gold = json.loads(gold_file.read_text("utf-8"))
+        body = (case / gold.get("page", "page.html")).read_bytes()
+        pages.append(Page(case.name, body, gold))
+    return pages
 
 
 def ours(page: Page) -> Output:

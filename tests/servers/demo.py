@@ -75,8 +75,7 @@ def summary(archive_uri: str, crawl_id: str) -> str:
         f" (no article text: {stats.get('extract/empty', 0)}, "
         f"extraction failed: {stats.get('extract/failed', 0)})",
         f"stored in:       {store.uri}",
-        f"  warc/{crawl_id}/   records/{crawl_id}/   reports/{crawl_id}.json   "
-        f"manifests/{crawl_id}.json",
+        f"  warc/{crawl_id}/   indexes/{crawl_id}/   records/{crawl_id}/ ...",
     ]
     return "\n".join(lines)
 
