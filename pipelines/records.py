@@ -20,17 +20,19 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
+from scrapy.exceptions import DropItem
 from twisted.internet import task
 
 from crawler.items import ArticleItem
 from pipelines.archive import ArchiveExtension
-from pipelines.warcfile import OPEN_SUFFIX
+from pipelines.warcfile import CRASH_AT, OPEN_SUFFIX
 from settings.config import RecordsConfig
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
     from pipelines.extract import Extraction
+    from pipelines.resume import ResumeExtension
 
 logger = logging.getLogger(__name__)
 
@@ -45,10 +47,9 @@ def clean_record(
     from and the extractor config, so extracting the same WARC again gives the same id."""
     meta = extraction.to_dict()
     text: str = meta["text"]
-    seed = f"{item.warc.record_id} {extractor['config_sha256']}"
     return {
         "schema": SCHEMA_VERSION,
-        "record_id": f"urn:uuid:{uuid.uuid5(_RECORD_NAMESPACE, seed)}",
+        "record_id": record_id_of(item.warc.record_id, extractor["config_sha256"]),
         "crawl_id": crawl_id,
         "url": item.url,
         "final_url": item.final_url,
@@ -75,6 +76,12 @@ def clean_record(
     }
 
 
+def record_id_of(warc_record_id: str, config_sha256: str) -> str:
+    """The id of the record extracted from this WARC response record with this extractor
+    config: the same inputs always give the same id (re-extraction, crash-resume)."""
+    return f"urn:uuid:{uuid.uuid5(_RECORD_NAMESPACE, f'{warc_record_id} {config_sha256}')}"
+
+
 def is_record(item: Any) -> bool:
     return isinstance(item, dict) and item.get("schema") == SCHEMA_VERSION
 
@@ -96,6 +103,8 @@ class RecordBatch:
 
     def close(self) -> Path:
         self._gzip.close()
+        if CRASH_AT is not None and CRASH_AT.kind == "records":
+            CRASH_AT.maybe_tear(self._raw)  # a test's kill in the middle of this flush
         self._raw.flush()
         os.fsync(self._raw.fileno())
         self._raw.close()
@@ -110,6 +119,7 @@ class RecordsPipeline:
         self.batch: RecordBatch | None = None
         self.serial = 0
         self._timer: task.LoopingCall | None = None
+        self.resume: ResumeExtension | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -123,6 +133,9 @@ class RecordsPipeline:
         self.archive = self.crawler.get_extension(ArchiveExtension)
         if self.archive is None:
             raise RuntimeError("RecordsPipeline needs pipelines.archive.ArchiveExtension enabled")
+        from pipelines.resume import resume_of  # crash-resume: records a run before wrote
+
+        self.resume = resume_of(self.crawler)
         if self.config.max_age:
             self._timer = task.LoopingCall(self._flush_if_old)
             self._timer.start(min(self.config.max_age, 30.0), now=False)
@@ -130,6 +143,9 @@ class RecordsPipeline:
     def process_item(self, item: Any) -> Any:
         if not is_record(item):
             return item
+        if self.resume is not None and self.resume.record_done(item["record_id"]):
+            self.crawler.stats.inc_value("resume/records_already_written")
+            raise DropItem(f"record {item['record_id']} already written", log_level="DEBUG")
         if self.batch is None:
             self.batch = self._new_batch()
         self.batch.add(item)

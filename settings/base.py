@@ -37,17 +37,27 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"  # ex
 EXTENSIONS = {
     "crawler.redact.LogRedaction": 10,  # scrub secrets from every log line, Scrapy's own included
     "crawler.politeness.Politeness": 50,  # robots.txt Crawl-delay, Retry-After (after AutoThrottle)
+    "pipelines.resume.ResumeExtension": 90,  # with JOBDIR: repair torn files, index for replay
     "pipelines.archive.ArchiveExtension": 100,  # store, crawl id, manifest and report
     "pipelines.warc.WarcExtension": 110,  # every HTTP exchange into rotating WARC files
 }
 DOWNLOADER_MIDDLEWARES = {  # Scrapy's decompression, its DOWNLOAD_MAXSIZE stop counted and named
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
     "crawler.decompress.BoundedDecompression": 590,
+    "crawler.replay.ReplayMiddleware": 950,  # with JOBDIR: archived responses instead of refetching
 }
 ITEM_PIPELINES = {
+    "pipelines.resume.ResumePipeline": 250,  # with JOBDIR: articles whose record is stored, dropped
     "pipelines.extract_pipeline.ExtractPipeline": 300,  # trafilatura + cleanup, off the reactor
     "pipelines.records.RecordsPipeline": 800,  # clean records into JSONL.gz batches
 }
+
+# --- Crash-resume (with -s JOBDIR=...) -----------------------------------------------
+# Scrapy's own JOBDIR state is not crash-safe (its seen-requests file and queue heads are written
+# at close): ours replaces it. See README, Operations.
+RESUME_ENABLED = True  # with JOBDIR: keep the crawl id there, repair, replay, records exactly once
+SCHEDULER = "crawler.replay.ResumeScheduler"  # Scrapy's, keeping no disk queues when resuming
+DUPEFILTER_CLASS = "crawler.replay.ResumeDupeFilter"  # Scrapy's, keeping no requests.seen then
 
 # --- Archive and storage ------------------------------------------------------------
 ARCHIVE_URI = "archive/"  # a local folder (default) or another store's URI

@@ -7,6 +7,7 @@ setting, its value and what was expected, before the crawl starts.
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import re
@@ -194,17 +195,80 @@ class ArchiveConfig:
                 f"setting SEEDSET_NAME: {seedset!r} must be lowercase letters, digits, '.', '_' "
                 "or '-', at most 113 characters"
             )
-        crawl_id = str(settings.get("CRAWL_ID") or "") or new_crawl_id(seedset)
+        explicit = str(settings.get("CRAWL_ID") or "")
+        crawl_id = explicit or new_crawl_id(seedset)
         if not _CRAWL_ID.fullmatch(crawl_id):
             raise ConfigError(
                 f"setting CRAWL_ID: {crawl_id!r} must be lowercase letters, digits, '.', '_' "
                 "or '-', starting with a letter or digit"
+            )
+        resume = ResumeConfig.from_settings(settings)
+        if resume.jobdir is not None:  # a resumable crawl keeps its id in JOBDIR
+            crawl_id = resume.crawl_id(
+                crawl_id, explicit=bool(explicit), persist=bool(settings.get("SEEDSET_NAME"))
             )
         spool = str(settings.get("STORE_SPOOL_DIR") or "").strip()
         if not spool:
             raise ConfigError("setting STORE_SPOOL_DIR: must not be empty (default: spool/)")
         host = re.sub(r"[^A-Za-z0-9.-]", "-", socket.gethostname()) or "host"
         return cls(uri, crawl_id, seedset, Path(spool), f"{host}-{os.getpid()}")
+
+
+RESUME_FILE = "newsarchive.json"  # in JOBDIR: the crawl id a resumed crawl continues
+
+
+@dataclass(frozen=True, slots=True)
+class ResumeConfig:
+    """Crash-resume (pipelines/resume.py): on when Scrapy's JOBDIR is set and RESUME_ENABLED."""
+
+    jobdir: Path | None  # None: resume is off
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings) -> ResumeConfig:
+        jobdir = str(settings.get("JOBDIR") or "").strip()
+        enabled = _read(settings, "RESUME_ENABLED", settings.getbool)
+        return cls(Path(jobdir) if jobdir and enabled else None)
+
+    def crawl_id(self, proposed: str, *, explicit: bool, persist: bool) -> str:
+        """The crawl id kept in JOBDIR, else ``proposed``, kept there when ``persist`` (the seed
+        set is known: a crawl, not a settings check). An explicit CRAWL_ID must match it."""
+        assert self.jobdir is not None
+        path = self.jobdir / RESUME_FILE
+        stored = self._stored_id(path)
+        if stored is None and persist:
+            self.jobdir.mkdir(parents=True, exist_ok=True)
+            temp = path.with_name(f".{RESUME_FILE}.{os.getpid()}.tmp")
+            with open(temp, "w", encoding="utf-8") as out:
+                out.write(json.dumps({"crawl_id": proposed}) + "\n")
+                out.flush()
+                os.fsync(out.fileno())
+            try:
+                os.link(temp, path)  # atomic, and never over another process's id
+            except FileExistsError:
+                pass
+            finally:
+                os.unlink(temp)
+            stored = self._stored_id(path)
+        if stored is None:
+            return proposed
+        if explicit and stored != proposed:
+            raise ConfigError(
+                f"setting CRAWL_ID: {proposed!r}, but JOBDIR {str(self.jobdir)!r} belongs to crawl "
+                f"{stored!r}: resume that crawl, or give another JOBDIR"
+            )
+        return stored
+
+    @staticmethod
+    def _stored_id(path: Path) -> str | None:
+        try:
+            crawl_id = json.loads(path.read_text("utf-8"))["crawl_id"]
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ConfigError(f"setting JOBDIR: {str(path)!r} cannot be read ({exc})") from exc
+        if not isinstance(crawl_id, str) or not _CRAWL_ID.fullmatch(crawl_id):
+            raise ConfigError(f"setting JOBDIR: {str(path)!r} holds no valid crawl id")
+        return crawl_id
 
 
 ALWAYS_REDACTED = ("authorization", "proxy-authorization", "cookie")
@@ -427,6 +491,7 @@ def _check_guarded_handlers(settings: BaseSettings) -> None:
 def validate(settings: BaseSettings) -> None:
     """Build every component's config once, so a bad value stops the crawl before it starts."""
     for config in (
-        ArchiveConfig, StoreConfig, WarcConfig, ExtractConfig, RecordsConfig, SafetyConfig
+        ArchiveConfig, StoreConfig, WarcConfig, ExtractConfig, RecordsConfig, SafetyConfig,
+        ResumeConfig,
     ):
         config.from_settings(settings)

@@ -50,6 +50,7 @@ class FixtureServer(ThreadingHTTPServer):
         super().__init__(address, FixtureHandler)
         self.pages = pages
         self.request_log = request_log
+        self.delay = 0.0  # seconds each reply waits (--delay-ms): a slow site for crash tests
         self.log_lock = threading.Lock()
         self.active = 0  # requests being answered
         self.hits: Counter[str] = Counter()  # requests seen so far, by target
@@ -104,6 +105,8 @@ class FixtureHandler(BaseHTTPRequestHandler):
                 self.counted = False
 
     def do_GET(self) -> None:
+        if self.server.delay:
+            time.sleep(self.server.delay)
         self.send_reply(self.dispatch(), with_body=True)
 
     def do_HEAD(self) -> None:
@@ -176,6 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--log", type=Path, help="append one JSON line per request here")
+    parser.add_argument("--delay-ms", type=int, default=0, help="wait this long before each GET")
     args = parser.parse_args(argv)
     pages = args.site / "pages"
     if not pages.is_dir():
@@ -183,6 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     with contextlib.ExitStack() as stack:
         log = stack.enter_context(args.log.open("a", encoding="utf-8")) if args.log else None
         server = stack.enter_context(FixtureServer((args.host, args.port), pages, log))
+        server.delay = args.delay_ms / 1000
 
         def stop(signum: int, frame: object) -> None:
             # shutdown() waits for serve_forever(), which runs in this very thread.
@@ -220,8 +225,10 @@ class HttpServer:
         host: str = "127.0.0.1",
         log: Path | None = None,
         startup_timeout: float = 10.0,
+        delay_ms: int = 0,
     ) -> None:
         self.site = site
+        self.delay_ms = delay_ms
         self.host = host
         self.startup_timeout = startup_timeout
         self._log = log
@@ -264,6 +271,8 @@ class HttpServer:
         self.log_path.write_text("")  # this run's requests only
         command = [sys.executable, "-m", "tests.servers.http", "--site", str(self.site)]
         command += ["--host", self.host, "--port", "0", "--log", str(self.log_path)]
+        if self.delay_ms:
+            command += ["--delay-ms", str(self.delay_ms)]
         with (self._workdir / "stderr.txt").open("wb") as stderr:
             self._process = subprocess.Popen(
                 command, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=stderr, text=True

@@ -1,0 +1,423 @@
+"""Crash-resume: a crawl run with ``-s JOBDIR=...`` and killed at any moment finishes when the same
+command is run again.
+
+Scrapy's own JOBDIR state is not crash-safe (``requests.seen`` is written through a buffer, the
+disk queues note their heads only at close), so it is switched off (``crawler.replay``) and the
+crawl resumes from what the archive holds durably instead:
+
+- **The crawl id** is kept in ``JOBDIR/newsarchive.json`` (``settings.config.ResumeConfig``), so
+  the spool folder and the store keys continue.
+- **Repair**, at start, before anything is written: each ``*.warc.gz.open`` file of the crawl
+  whose writer process is gone is read gzip member by gzip member; every complete member that
+  warcio reads as a valid record (digests checked) is kept, the torn tail is cut off (logged
+  with the file and the bytes cut, counted as ``resume/bytes_cut``), and the file is closed as
+  the writer would have: renamed, journaled, its CDXJ index written; the archive then stores
+  both. A torn records part (``*.jsonl.gz.open``) is removed: its articles are replayed, so
+  their records come again.
+- **Replay**: every response archived by this crawl (CDXJ indexes in the spool and the store)
+  is indexed by URL; ``crawler.replay.ReplayMiddleware`` answers a request for one of them with
+  the archived response instead of fetching it again, so the spider sees what it saw the first
+  time and rebuilds its frontier, and nothing is archived twice.
+- **Exactly once**: the record ids in the crawl's closed and stored record parts are loaded;
+  ``ResumePipeline`` drops an article whose record is among them before it is extracted (its
+  record id is known from its WARC record), and ``RecordsPipeline`` drops such a record too.
+
+Everything here runs once, at the crawl's start, before the reactor has work to do.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import io
+import json
+import logging
+import os
+import re
+import shutil
+import socket
+import uuid
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Self
+
+from scrapy import signals
+from scrapy.exceptions import DropItem, NotConfigured
+from warcio.archiveiterator import ArchiveIterator
+
+from crawler.items import ArticleItem
+from pipelines import cdxj
+from pipelines.extract import CONFIG_SHA256
+from pipelines.records import record_id_of
+from pipelines.spool import CrawlSpool
+from pipelines.storage import ObjectMissingError, Store, open_store
+from pipelines.warcfile import OPEN_SUFFIX
+from settings.config import ArchiveConfig, ResumeConfig, StoreConfig
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+
+logger = logging.getLogger(__name__)
+
+WARC_OPEN = ".warc.gz" + OPEN_SUFFIX
+RECORDS_OPEN = ".jsonl.gz" + OPEN_SUFFIX
+_READ = 1024 * 1024
+
+
+# --- repair ------------------------------------------------------------------------------------
+
+
+def writer_is_gone(name: str) -> bool:
+    """Whether the process that wrote this spool file (``...-{host}-{pid}.ext.open``) is dead.
+    A file of another host, or of a live process, is left alone."""
+    stem = name.removesuffix(OPEN_SUFFIX)
+    for suffix in (".warc.gz", ".jsonl.gz"):
+        stem = stem.removesuffix(suffix)
+    head, _, pid_text = stem.rpartition("-")
+    if not pid_text.isdigit():
+        return False
+    here = re.sub(r"[^A-Za-z0-9.-]", "-", socket.gethostname()) or "host"
+    if not head.endswith(f"-{here}"):
+        return False
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+@dataclass(frozen=True, slots=True)
+class Repaired:
+    path: Path  # the closed file, or the torn one if it held no complete record (then removed)
+    records: int  # complete records kept
+    kept: int  # bytes kept
+    cut: int  # bytes cut off
+
+
+def complete_members(stream: IO[bytes]) -> list[tuple[int, int]]:
+    """(offset, length) of each complete gzip member from the start of the stream, up to the
+    first one that is torn (no end, or a bad CRC) or is not gzip at all."""
+    members: list[tuple[int, int]] = []
+    start = position = 0
+    decompressor = zlib.decompressobj(zlib.MAX_WBITS | 16)
+    pending = b""
+    while True:
+        data = pending or stream.read(_READ)
+        pending = b""
+        if not data:
+            return members
+        try:
+            decompressor.decompress(data)
+        except zlib.error:
+            return members
+        if not decompressor.eof:
+            position += len(data)
+            continue
+        used = len(data) - len(decompressor.unused_data)
+        position += used
+        members.append((start, position - start))
+        start = position
+        pending = decompressor.unused_data
+        decompressor = zlib.decompressobj(zlib.MAX_WBITS | 16)
+
+
+def _valid_record(member: bytes) -> bool:
+    """One gzip member that warcio reads as exactly one WARC record with good digests."""
+    try:
+        iterator = ArchiveIterator(io.BytesIO(member), check_digests="raise")
+        count = 0
+        for record in iterator:
+            record.content_stream().read()
+            count += 1
+        return count == 1
+    except Exception:  # warcio raises many kinds on a damaged record: it is not kept
+        return False
+
+
+def repair_warc(torn: Path) -> Repaired:
+    """Keep the complete, valid records of a WARC left open by a crash and cut the rest; the
+    file stays at its ``.open`` name (the caller closes it)."""
+    size = torn.stat().st_size
+    kept = records = 0
+    with open(torn, "rb") as stream:
+        for offset, length in complete_members(stream):
+            if offset != kept:
+                break
+            stream.seek(offset)
+            if not _valid_record(stream.read(length)):
+                break
+            kept, records = offset + length, records + 1
+    if kept < size:
+        with open(torn, "r+b") as out:
+            out.truncate(kept)
+            out.flush()
+            os.fsync(out.fileno())
+    return Repaired(torn, records, kept, size - kept)
+
+
+def repair_spool(
+    spool: CrawlSpool, store: Store, stats: StatsCollector | None = None
+) -> list[Repaired]:
+    """Repair the crawl's WARC files torn by a crash, close them (renamed, journaled, indexed:
+    the archive stores them as it stores any closed file), remove its torn record parts, and
+    index the closed WARC files that a crash left without a whole index."""
+    repaired = []
+    for path in spool.torn():
+        if not writer_is_gone(path.name):
+            continue
+        if path.name.endswith(WARC_OPEN):
+            repaired.append(_close_repaired(spool, repair_warc(path), stats))
+        elif path.name.endswith(RECORDS_OPEN):
+            path.unlink()
+            _inc(stats, "resume/record_parts_removed")
+            logger.warning(
+                "records part %s was torn by a crash: removed; its articles are replayed and "
+                "their records written again", path,
+            )
+        else:
+            logger.warning("%s was left open by a crash and is not repaired here", path)
+    index_closed_warcs(spool, store, stats)
+    return repaired
+
+
+def index_closed_warcs(spool: CrawlSpool, store: Store, stats: StatsCollector | None) -> None:
+    """Write the CDXJ index of each closed WARC in the spool whose index is neither stored nor
+    whole in the spool: a crash between a WARC's close and its index, or a repaired WARC."""
+    stored = set(store.list(f"indexes/{spool.crawl_id}/"))
+    folder = spool.kind_folder("indexes")
+    for warc in sorted(spool.kind_folder("warc").glob("*.warc.gz")):
+        index = folder / cdxj.index_name(warc.name)
+        if f"indexes/{spool.crawl_id}/{index.name}" in stored:
+            continue
+        with open(warc, "rb") as stream:
+            lines = cdxj.sorted_lines(cdxj.index_warc(stream, warc.name))
+        text = "".join(lines)
+        with contextlib.suppress(FileNotFoundError):
+            if index.read_text("utf-8") == text:
+                continue
+        temp = index.with_name(f".{index.name}.tmp")
+        temp.write_text(text, "utf-8")
+        os.replace(temp, index)
+        spool.note_closed(index, "indexes", len(lines))
+        _inc(stats, "resume/indexes_written")
+        logger.info("CDXJ index of %s written at resume (%d lines)", warc.name, len(lines))
+
+
+def _close_repaired(spool: CrawlSpool, result: Repaired, stats: StatsCollector | None) -> Repaired:
+    torn = result.path
+    final = torn.with_name(torn.name.removesuffix(OPEN_SUFFIX))
+    _inc(stats, "resume/warc_repaired")
+    _inc(stats, "resume/bytes_cut", result.cut)
+    if result.records == 0:  # not even its warcinfo record is whole
+        torn.unlink()
+        logger.warning("WARC %s was torn by a crash before its first record was whole: "
+                       "removed (%d bytes)", torn, result.cut)
+        return result
+    logger.warning(
+        "WARC %s was torn by a crash: %d complete record(s) kept (%d bytes), %d byte(s) of a "
+        "torn record cut off; closed as %s", torn, result.records, result.kept, result.cut,
+        final.name,
+    )
+    os.replace(torn, final)
+    spool.note_closed(final, "warc", result.records)
+    return Repaired(final, result.records, result.kept, result.cut)
+
+
+# --- what the crawl already holds ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Archived:
+    """Where one archived response record is: its file (in the spool or the store)."""
+
+    filename: str
+    offset: int
+    length: int
+    date: str  # 14-digit CDXJ timestamp
+
+
+def replay_index(spool: CrawlSpool, store: Store) -> dict[str, Archived]:
+    """URL -> its last archived response, from the crawl's CDXJ indexes (spool, then store)."""
+    index: dict[str, Archived] = {}
+    for path in sorted(spool.kind_folder("indexes").glob(f"*{cdxj.SUFFIX}")):
+        try:
+            _index_lines(path.read_text("utf-8").splitlines(), index)
+        except FileNotFoundError:
+            continue  # stored meanwhile: read from the store below
+    for key in store.list(f"indexes/{spool.crawl_id}/"):
+        if key.endswith(cdxj.SUFFIX):
+            with store.get(key) as stream:
+                _index_lines(stream.read().decode("utf-8").splitlines(), index)
+    return index
+
+
+def _index_lines(lines: list[str], index: dict[str, Archived]) -> None:
+    for line in lines:
+        try:
+            _, stamp, data = line.split(" ", 2)
+            fields = json.loads(data)
+        except ValueError:
+            continue  # a line torn by a crash: its page is fetched again
+        if not fields.get("status") or fields.get("mime") == "warc/revisit":
+            continue  # metadata and resources are not responses
+        found = Archived(fields["filename"], int(fields["offset"]), int(fields["length"]), stamp)
+        known = index.get(fields["url"])
+        if known is None or (found.date, found.filename, found.offset) > (
+            known.date, known.filename, known.offset
+        ):
+            index[fields["url"]] = found  # fetched again (a retry): the last one counts
+
+
+def stored_record_ids(spool: CrawlSpool, store: Store) -> set[str]:
+    """The record ids in the crawl's closed record parts, in the spool and in the store."""
+    ids: set[str] = set()
+    for path in sorted(spool.kind_folder("records").glob("*.jsonl.gz")):
+        try:
+            with open(path, "rb") as stream:
+                _read_ids(stream, ids)
+        except FileNotFoundError:
+            continue  # stored meanwhile: read from the store below
+    for key in store.list(f"records/{spool.crawl_id}/"):
+        if key.endswith(".jsonl.gz"):
+            with store.get(key) as stream:
+                _read_ids(stream, ids)
+    return ids
+
+
+def _read_ids(stream: IO[bytes], ids: set[str]) -> None:
+    with gzip.open(stream, "rb") as lines:
+        for line in lines:
+            ids.add(json.loads(line)["record_id"])
+
+
+# --- the Scrapy side -----------------------------------------------------------------------------
+
+
+class FinishedCrawlError(RuntimeError):
+    """JOBDIR names a crawl that has finished: it is not run again."""
+
+
+class ResumeExtension:
+    """Repairs, indexes and loads the crawl's state when it is built, before the engine starts
+    (so before the archive sends what the spool holds, and before the WARC writer opens a file);
+    off (NotConfigured) without JOBDIR."""
+
+    def __init__(
+        self, jobdir: Path, archive: ArchiveConfig, store: Store, stats: StatsCollector
+    ) -> None:
+        self.jobdir = jobdir
+        self.spool = CrawlSpool(archive.spool_dir, archive.crawl_id)
+        self.store = store
+        self.stats = stats
+        self.index: dict[str, Archived] = {}
+        self.done: set[str] = set()
+        self.cache = jobdir / "replay-cache"  # stored WARCs fetched for replay, removed at the end
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        resume = ResumeConfig.from_settings(crawler.settings)
+        if resume.jobdir is None:
+            raise NotConfigured("crash-resume is on only with JOBDIR")
+        archive = ArchiveConfig.from_settings(crawler.settings)
+        store = open_store(archive.uri, StoreConfig.from_settings(crawler.settings).options)
+        ext = cls(resume.jobdir, archive, store, crawler.stats)
+        ext.start()  # here, not at engine_started: a failure must stop the crawl
+        crawler.signals.connect(ext.engine_stopped, signal=signals.engine_stopped)
+        return ext
+
+    def start(self) -> None:
+        manifest = f"manifests/{self.spool.crawl_id}.json"
+        if self.store.exists(manifest):
+            raise FinishedCrawlError(
+                f"crawl {self.spool.crawl_id} of JOBDIR {self.jobdir} has finished "
+                f"({self.store.uri}{manifest} is stored): give a new crawl a new JOBDIR"
+            )
+        repair_spool(self.spool, self.store, self.stats)
+        self.index = replay_index(self.spool, self.store)
+        self.done = stored_record_ids(self.spool, self.store)
+        if self.index or self.done:
+            logger.info(
+                "resuming crawl %s from JOBDIR %s: %d archived response(s) to replay, %d "
+                "record(s) already written", self.spool.crawl_id, self.jobdir, len(self.index),
+                len(self.done),
+            )
+
+    def engine_stopped(self) -> None:
+        shutil.rmtree(self.cache, ignore_errors=True)
+
+    def record_done(self, record_id: str) -> bool:
+        return record_id in self.done
+
+    def read(self, archived: Archived) -> bytes:
+        """The gzip member of an archived record (blocking: run it in a thread)."""
+        local = self.spool.folder / "warc" / archived.filename
+        try:
+            with open(local, "rb") as stream:
+                return _read_range(stream, archived)
+        except FileNotFoundError:
+            pass  # stored and removed from the spool
+        cached = self.cache / archived.filename
+        if not cached.exists():
+            key = f"warc/{self.spool.crawl_id}/{archived.filename}"
+            with self.store.get(key) as stream:
+                seekable = getattr(stream, "seekable", lambda: False)()
+                if seekable:
+                    return _read_range(stream, archived)
+                self.cache.mkdir(parents=True, exist_ok=True)
+                temp = cached.with_name(f".{cached.name}.{uuid.uuid4().hex}")
+                with open(temp, "wb") as out:
+                    shutil.copyfileobj(stream, out, _READ)
+                os.replace(temp, cached)
+        with open(cached, "rb") as stream:
+            return _read_range(stream, archived)
+
+
+def _read_range(stream: IO[bytes], archived: Archived) -> bytes:
+    stream.seek(archived.offset)
+    data = stream.read(archived.length)
+    if len(data) != archived.length:
+        raise ObjectMissingError(f"{archived.filename} ends before {archived.offset}+"
+                                 f"{archived.length}")
+    return data
+
+
+def resume_of(crawler: Crawler) -> ResumeExtension | None:
+    extension = crawler.get_extension(ResumeExtension)
+    return extension if isinstance(extension, ResumeExtension) else None
+
+
+class ResumePipeline:
+    """Drops, before extraction, an article whose record a run before this one wrote."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.resume: ResumeExtension | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        if ResumeConfig.from_settings(crawler.settings).jobdir is None:
+            raise NotConfigured("crash-resume is on only with JOBDIR")
+        return cls(crawler)
+
+    def open_spider(self) -> None:
+        self.resume = resume_of(self.crawler)
+
+    def process_item(self, item: Any) -> Any:
+        if self.resume is None or not isinstance(item, ArticleItem):
+            return item
+        if self.resume.record_done(record_id_of(item.warc.record_id, CONFIG_SHA256)):
+            self.crawler.stats.inc_value("resume/records_already_written")
+            raise DropItem(f"record already written: {item.final_url}", log_level="DEBUG")
+        return item
+
+
+def _inc(stats: StatsCollector | None, key: str, count: int = 1) -> None:
+    if stats is not None:
+        stats.inc_value(key, count)
