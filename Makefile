@@ -15,6 +15,7 @@ PYTEST_ARGS ?=
 
 .PHONY: demo test tools lint crawl clean
 
+# .venv is made with `python3 -m venv .venv` (PYTHON picks another interpreter).
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 

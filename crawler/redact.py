@@ -26,7 +26,13 @@ from typing import TYPE_CHECKING, Self
 
 from scrapy.settings import BaseSettings, overridden_settings
 
-from settings.config import AWS_KEY_ID, REDACTED, is_secret_name, redacted_settings, secret_values
+from settings.redaction import (
+    AWS_KEY_ID,
+    REDACTED,
+    is_secret_name,
+    redacted_settings,
+    secret_values,
+)
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

@@ -32,7 +32,8 @@ from twisted.internet.defer import Deferred, DeferredList
 from pipelines.spool import MANIFEST_VERSION, CrawlSpool, LedgerEntry, crawls
 from pipelines.storage import Store, open_store
 from pipelines.uploads import Uploader
-from settings.config import ArchiveConfig, StoreConfig, redacted_settings
+from settings.config import ArchiveConfig, StoreConfig
+from settings.redaction import redacted_settings
 
 logger = logging.getLogger(__name__)
 

@@ -2,6 +2,7 @@
 
 Scrapy's own settings come first, then the project's, grouped by prefix. Only
 ``settings/config.py`` reads the project keys; components get frozen config objects.
+(``settings/redaction.py`` reads them all, but only to report them with secrets taken out.)
 """
 
 BOT_NAME = "newsarchive"

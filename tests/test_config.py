@@ -22,9 +22,9 @@ from settings.config import (
     ExtractConfig,
     RecordsConfig,
     WarcConfig,
-    redacted_settings,
     validate,
 )
+from settings.redaction import redacted_settings
 
 ConfigClass = type[ArchiveConfig] | type[WarcConfig] | type[ExtractConfig] | type[RecordsConfig]
 

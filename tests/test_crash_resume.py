@@ -28,7 +28,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from pipelines import cdxj
-from pipelines.resume import ResumeExtension, repair_spool, replay_index, writer_is_gone
+from pipelines.repair import repair_spool, writer_is_gone
+from pipelines.resume import ResumeExtension, replay_index
 from pipelines.spool import CrawlSpool
 from pipelines.storage.local import LocalStore
 from pipelines.warc import HTTP_RESPONSE

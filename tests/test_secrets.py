@@ -24,7 +24,7 @@ from scrapy.settings import Settings
 
 from crawler.redact import SecretFilter, environment_secrets, install, scrub
 from settings import base
-from settings.config import redacted_settings, secret_values
+from settings.redaction import redacted_settings, secret_values
 from tests.servers.demo import crawl
 from tests.servers.http import HttpServer
 from tests.warcs import read_warc
