@@ -67,7 +67,7 @@ def write_wacz(store: Store, crawl_id: str, output: Path) -> Packaged:
     ) as package:
         writer = _Writer(package, created, resources)
         for key in keys:
-            writer.add_warc(store, key, known.get(key))
+            writer.add_warc(store, key, known.get(key), Path(tmp))
         indexes = [_local_index(store, crawl_id, key, Path(tmp)) for key in keys]
         titles = _titles(store, crawl_id)
         with ExitStack() as stack:
@@ -100,12 +100,13 @@ class _Writer:
         self.resources = resources
         self.page_count = 0
 
-    def _entry(self, path: str, compress: int, size: int | None = None) -> IO[bytes]:
+    def _entry(self, path: str, compress: int, size: int) -> IO[bytes]:
+        """An entry whose size is given up front, so that zipfile writes a ZIP64 header only
+        when the size needs it (see `add_index` for why that matters)."""
         info = zipfile.ZipInfo(path, self.date_time)
         info.compress_type = compress
-        if size is not None:
-            info.file_size = size  # lets zipfile choose ZIP64 only when the size needs it
-        return self.package.open(info, "w", force_zip64=size is None)
+        info.file_size = size
+        return self.package.open(info, "w")
 
     def _note(self, path: str, size: int, sha256: str) -> None:
         name = path.rpartition("/")[2].lower()
@@ -113,12 +114,24 @@ class _Writer:
             {"name": name, "path": path, "hash": f"sha256:{sha256}", "bytes": size}
         )
 
-    def add_warc(self, store: Store, key: str, expected: tuple[int, str] | None) -> None:
+    def add_warc(
+        self, store: Store, key: str, expected: tuple[int, str] | None, scratch: Path
+    ) -> None:
+        """Add a WARC, its size known up front (see `add_index` for why): from the manifest,
+        or, for a crawl without one, by copying it to `scratch` first."""
         path = "archive/" + key.rpartition("/")[2]
         digest, size = hashlib.sha256(), 0
-        with store.get(key) as source, self._entry(
-            path, zipfile.ZIP_STORED, expected[0] if expected else None
-        ) as entry:
+        with ExitStack() as stack:
+            source: IO[bytes] = stack.enter_context(store.get(key))
+            if expected is None:
+                local = scratch / "warc.tmp"
+                with open(local, "wb") as copy:
+                    while chunk := source.read(_CHUNK):
+                        copy.write(chunk)
+                source = stack.enter_context(open(local, "rb"))
+                stack.callback(local.unlink)
+            known = expected[0] if expected else (scratch / "warc.tmp").stat().st_size
+            entry = stack.enter_context(self._entry(path, zipfile.ZIP_STORED, known))
             while chunk := source.read(_CHUNK):
                 digest.update(chunk)
                 size += len(chunk)
@@ -137,10 +150,16 @@ class _Writer:
             self._note(path, len(data), _sha256(data))
 
     def add_index(self, lines: Iterable[str], pages_path: Path) -> tuple[int, Path]:
-        """Write ``index.cdx.gz`` in gzip blocks and ``index.idx``; pages go to a local file."""
+        """Write ``index.cdx.gz`` in gzip blocks and ``index.idx``; pages go to a local file.
+
+        The blocks go to a local file first, so the ZIP entry is written with its size known: an
+        entry streamed with its size unknown gets a ZIP64 local header (sizes 0xFFFFFFFF plus an
+        extra field), which ReplayWeb.page's range-reading ZIP reader mislocates, and then finds
+        no page in the archive (seen with ReplayWeb.page 2.5.3)."""
         path, idx = "indexes/index.cdx.gz", [_idx_meta()]
         digest, offset, count = hashlib.sha256(), 0, 0
-        with self._entry(path, zipfile.ZIP_STORED) as entry, open(pages_path, "w") as pages:
+        blocks_path = pages_path.with_name("index.cdx.gz")
+        with open(blocks_path, "wb") as entry, open(pages_path, "w") as pages:
             for block in _blocks(lines, BLOCK_LINES):
                 data = gzip.compress("".join(block).encode("utf-8"), mtime=0)
                 entry.write(data)
@@ -151,6 +170,11 @@ class _Writer:
                 offset += len(data)
                 count += len(block)
                 pages.writelines(_page_lines(block))
+        entry_out = self._entry(path, zipfile.ZIP_STORED, offset)
+        with open(blocks_path, "rb") as source, entry_out as out:
+            while chunk := source.read(_CHUNK):
+                out.write(chunk)
+        blocks_path.unlink()
         self._note(path, offset, digest.hexdigest())
         self.add_bytes("indexes/index.idx", "".join(idx).encode("utf-8"))
         return count, pages_path

@@ -9,6 +9,7 @@ import io
 import json
 import os
 import shutil
+import struct
 import subprocess
 import sys
 import zipfile
@@ -166,3 +167,21 @@ def test_an_existing_file_is_not_overwritten(
     result = wacz(archived_crawl.root, archived_crawl.crawl_id, package)
     assert result.returncode == 1 and "not overwritten" in result.stderr
     assert package.read_bytes() == before
+
+
+def test_every_entry_has_its_sizes_in_its_local_header(package: Path) -> None:
+    # ReplayWeb.page reads a WACZ by byte ranges, starting from each entry's local header. An
+    # entry streamed with its size unknown gets a ZIP64 local header (sizes 0xFFFFFFFF and an
+    # extra field) that its reader mislocates: with such an index.cdx.gz, ReplayWeb.page 2.5.3
+    # showed "Archived Page Not Found" for every page; written like this, it replayed them.
+    raw = package.read_bytes()
+    with zipfile.ZipFile(package) as zf:
+        for info in zf.infolist():
+            local = raw[info.header_offset : info.header_offset + 30]
+            signature, _, flags, _, _, _, crc, compressed, size, _, extra = struct.unpack(
+                "<IHHHHHIIIHH", local
+            )
+            assert signature == 0x04034B50, info.filename
+            assert not flags & 0x08, info.filename  # no data descriptor: sizes are up front
+            assert (crc, compressed, size) == (info.CRC, info.compress_size, info.file_size)
+            assert extra == 0, info.filename
