@@ -111,12 +111,6 @@ class ArchiveExtension:
         """The local folder where files of this kind are written before they are stored."""
         return self.crawl_spool.kind_folder(kind)
 
-    def key(self, kind: str, name: str) -> str:
-        return f"{kind}/{self.crawl_id}/{name}"
-
-    def key_for(self, kind: str) -> str:
-        return f"{kind}/{self.crawl_id}.json"
-
     def publish(
         self, path: Path, kind: str, records: int | None = None
     ) -> Deferred[LedgerEntry | None]:

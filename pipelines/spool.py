@@ -23,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import gzip
-import hashlib
 import json
 import logging
 import os
@@ -35,7 +34,7 @@ from typing import Any
 from warcio.archiveiterator import ArchiveIterator
 
 from pipelines.storage import ObjectExistsError, Store, StoreError
-from pipelines.storage.base import CHUNK_SIZE, TEMP_PREFIX
+from pipelines.storage.base import TEMP_PREFIX, sha256_of_stream
 from pipelines.warcfile import OPEN_SUFFIX
 
 logger = logging.getLogger(__name__)
@@ -291,13 +290,6 @@ def count_records(path: Path, kind: str) -> int | None:
     except (OSError, EOFError, ValueError) as exc:
         logger.warning("could not count the records of %s: %s", path, exc)
     return None
-
-
-def sha256_of_stream(stream: Any) -> str:
-    digest = hashlib.sha256()
-    for chunk in iter(lambda: stream.read(CHUNK_SIZE), b""):
-        digest.update(chunk)
-    return digest.hexdigest()
 
 
 def sha256_of_file(path: Path) -> tuple[str, int]:

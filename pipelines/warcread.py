@@ -17,10 +17,8 @@ Twisted keeps apart, and a Content-Encoding that was undone are left out.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import IO
 
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.http.headers import Headers
@@ -29,6 +27,7 @@ from warcio.archiveiterator import ArchiveIterator
 from crawler.items import ArticleItem
 from pipelines import warcmeta
 from pipelines.storage import Store
+from pipelines.storage.base import HashingReader
 from pipelines.warcfile import WarcPointer
 
 # Headers Twisted keeps out of the response headers Scrapy sees (twisted.web._newclient's
@@ -82,7 +81,7 @@ def articles(
     for key in keys:
         filename = key.rpartition("/")[2]
         with store.get(key) as raw:
-            stream = _HashingReader(raw)
+            stream = HashingReader(raw)
             iterator = ArchiveIterator(stream, no_record_parse=True)
             for record in iterator:
                 meta = metadata.get(record.rec_headers.get_header("WARC-Record-ID") or "")
@@ -98,8 +97,8 @@ def articles(
                 )
                 target = record.rec_headers.get_header("WARC-Target-URI")
                 yield item_of(block, target, pointer, meta)
-            stream.read_rest()
-        sources.append(SourceWarc(key, stream.size, stream.sha256.hexdigest()))
+            stream.drain()
+        sources.append(SourceWarc(key, stream.size, stream.digest.hexdigest()))
 
 
 def item_of(
@@ -149,20 +148,3 @@ def decoded_body(payload: bytes, headers: Headers) -> bytes:
     return bytes(payload)
 
 
-class _HashingReader:
-    """A read-only stream that hashes and counts what passes through it."""
-
-    def __init__(self, stream: IO[bytes]) -> None:
-        self._stream = stream
-        self.sha256 = hashlib.sha256()
-        self.size = 0
-
-    def read(self, size: int = -1) -> bytes:
-        data = self._stream.read(size)
-        self.sha256.update(data)
-        self.size += len(data)
-        return data
-
-    def read_rest(self) -> None:
-        while self.read(1024 * 1024):
-            pass

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import hashlib
 import json
 import sys
 from dataclasses import dataclass, field
@@ -23,30 +22,8 @@ from scrapy.exceptions import UsageError
 from warcio.archiveiterator import ArchiveIterator
 
 from pipelines.storage import ObjectMissingError, Store, StoreError, open_store
-from pipelines.storage.base import CHUNK_SIZE
+from pipelines.storage.base import CHUNK_SIZE, HashingReader
 from settings.config import ConfigError, StoreConfig
-
-
-class HashingReader:
-    """A read-only stream that hashes and counts what passes through it."""
-
-    def __init__(self, stream: IO[bytes]) -> None:
-        self._stream = stream
-        self.digest = hashlib.sha256()
-        self.size = 0
-
-    def read(self, size: int = -1) -> bytes:
-        data = self._stream.read(size)
-        self.digest.update(data)
-        self.size += len(data)
-        return data
-
-    def tell(self) -> int:
-        return self.size
-
-    def drain(self) -> None:
-        while self.read(CHUNK_SIZE):
-            pass
 
 
 @dataclass

@@ -13,20 +13,24 @@ An invalid key is a programming error and raises `ValueError` from `validate_key
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Protocol, runtime_checkable
+from typing import IO, BinaryIO, Protocol, runtime_checkable
 
 __all__ = [
     "CHUNK_SIZE",
     "TEMP_PREFIX",
+    "HashingReader",
     "ObjectExistsError",
     "ObjectMissingError",
     "Store",
     "StoreError",
     "StoreOptions",
     "StoredObject",
+    "is_valid_key",
+    "sha256_of_stream",
     "validate_key",
 ]
 
@@ -156,3 +160,43 @@ def validate_key(key: str) -> str:
         if segment.startswith(TEMP_PREFIX):
             raise ValueError(f"invalid key {key!r}: names starting {TEMP_PREFIX!r} are reserved")
     return key
+
+
+def is_valid_key(key: str) -> bool:
+    """Whether `validate_key` accepts `key`."""
+    try:
+        validate_key(key)
+    except ValueError:
+        return False
+    return True
+
+
+class HashingReader:
+    """A read-only stream that hashes (SHA-256) and counts what passes through it, so a reader
+    such as warcio's can consume an object while its digest is taken in the same pass."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self._stream = stream
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._stream.read(size)
+        self.digest.update(data)
+        self.size += len(data)
+        return data
+
+    def tell(self) -> int:
+        return self.size
+
+    def drain(self) -> None:
+        """Read what is left, so the digest and size cover the whole stream."""
+        while self.read(CHUNK_SIZE):
+            pass
+
+
+def sha256_of_stream(stream: IO[bytes]) -> str:
+    """The SHA-256 (hex) of what is left in `stream`, read in chunks."""
+    reader = HashingReader(stream)
+    reader.drain()
+    return reader.digest.hexdigest()

@@ -23,6 +23,7 @@ from pipelines.storage.base import (
     ObjectMissingError,
     StoredObject,
     StoreError,
+    is_valid_key,
     validate_key,
 )
 
@@ -71,7 +72,7 @@ class LocalStore:
     def list(self, prefix: str = "") -> Iterator[str]:
         # The prefix is a plain string prefix, as in S3: "warc/cr" matches "warc/crawl-1/x".
         folder = prefix.rpartition("/")[0]
-        if folder and not _is_valid_key(folder):
+        if folder and not is_valid_key(folder):
             # No valid key starts with this prefix (e.g. "a//", "../"): list nothing, as S3 would,
             # and never walk outside the root.
             return
@@ -129,14 +130,6 @@ class LocalStore:
                 temp.unlink()
         _fsync_directory(target.parent)
         return StoredObject(key=key, size=size, sha256=digest.hexdigest())
-
-
-def _is_valid_key(key: str) -> bool:
-    try:
-        validate_key(key)
-    except ValueError:
-        return False
-    return True
 
 
 def _fsync_directory(directory: Path) -> None:

@@ -40,6 +40,8 @@ from pipelines.storage.base import (
     StoredObject,
     StoreError,
     StoreOptions,
+    is_valid_key,
+    sha256_of_stream,
     validate_key,
 )
 from pipelines.storage.s3write import SHA256_METADATA, ObjectWriter, code_of
@@ -119,7 +121,7 @@ class S3Store:
         # Hashed first, so that the object's metadata can carry its SHA-256 from the start;
         # reading a local file twice costs far less than sending it twice.
         with open(path, "rb") as source:
-            expected = _sha256_of(source)
+            expected = sha256_of_stream(source)
             size = source.tell()
             source.seek(0)
             return self._put(source, StoredObject(key, size, expected))
@@ -145,7 +147,7 @@ class S3Store:
 
     def list(self, prefix: str = "") -> Iterator[str]:
         folder = prefix.rpartition("/")[0]
-        if folder and not _is_valid_key(folder):
+        if folder and not is_valid_key(folder):
             return  # no valid key starts with this prefix, as LocalStore says
         pages = self.client.get_paginator("list_objects_v2").paginate(
             Bucket=self.bucket, Prefix=self.prefix + prefix
@@ -214,7 +216,7 @@ class S3Store:
         elif not problems:
             # The server keeps no checksum we can compare: read the object back.
             with self.get(stored.key) as stream:
-                if _sha256_of(stream) != stored.sha256:
+                if sha256_of_stream(stream) != stored.sha256:
                     problems.append("the bytes read back have another sha256")
         if problems:
             self._discard(stored.key)
@@ -270,16 +272,5 @@ class _Body(io.RawIOBase):
         super().close()
 
 
-def _sha256_of(stream: BinaryIO) -> str:
-    digest = hashlib.sha256()
-    for chunk in iter(lambda: stream.read(CHUNK_SIZE), b""):
-        digest.update(chunk)
-    return digest.hexdigest()
 
 
-def _is_valid_key(key: str) -> bool:
-    try:
-        validate_key(key)
-    except ValueError:
-        return False
-    return True
