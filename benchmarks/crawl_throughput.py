@@ -69,8 +69,9 @@ def run(site: Path, work: Path, name: str, extra: dict[str, str]) -> dict[str, A
     crawl_id = f"bench-{name}"
     settings = {**SETTINGS, "STORE_SPOOL_DIR": str(work / f"spool-{name}"), **extra}
     with HttpServer(site=site) as server:
-        result = crawl(server.base_url, str(archive), crawl_id, extra=settings, seeds=str(seeds),
-                       capture=True)  # fmt: skip
+        result = crawl(
+            server.base_url, str(archive), crawl_id, extra=settings, seeds=str(seeds), capture=True
+        )
     if result.returncode != 0:
         raise SystemExit(f"the {name} crawl failed:\n{result.stderr[-3000:]}")
     stats = json.loads((archive / "reports" / f"{crawl_id}.json").read_text("utf-8"))["stats"]

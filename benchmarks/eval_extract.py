@@ -3,7 +3,7 @@
     .venv/bin/python -m benchmarks.eval_extract [--rounds 5] [--pages]
 
 For every page of the corpus both extractors get the same bytes: ours through
-``pipelines.extract.extract(body, url, headers)``, plain trafilatura through
+``pipelines.extract.core.extract(body, url, headers)``, plain trafilatura through
 ``trafilatura.bare_extraction(body, url=url, include_comments=False, with_metadata=True)`` (its
 defaults otherwise, fallback included). Reported:
 
@@ -16,7 +16,8 @@ defaults otherwise, fallback included). Reported:
 - pages/s per core: the corpus extracted ``--rounds`` times in this one process, best round,
   CPU time, the two extractors taking turns (so other load on the machine counts for neither).
 
-`score_corpus` is what tests/test_quality_gate.py runs; benchmarks/baseline.json holds floors.
+`score_corpus` is what tests/pipelines/extract/test_quality_gate.py runs; benchmarks/baseline.json
+holds floors.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from typing import Any
 import trafilatura
 from trafilatura.settings import Document
 
-from pipelines.extract import extract
+from pipelines.extract.core import extract
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "gold"

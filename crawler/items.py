@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipelines.warcfile import WarcPointer
+from pipelines.warc.writer import WarcPointer
 
 # One step of a discovery path: (what the page was, its URL), or ("seedset", the set's name).
 # Kinds: "seedset", "front" (a start URL that is not an article), "feed", "sitemap", "article"

@@ -25,15 +25,30 @@ from w3lib.url import canonicalize_url
 
 ARTICLE_TYPES = frozenset(
     {
-        "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle",
-        "opinionnewsarticle", "reviewnewsarticle", "backgroundnewsarticle", "blogposting",
-        "liveblogposting", "socialmediaposting", "report", "scholarlyarticle",
+        "article",
+        "newsarticle",
+        "reportagenewsarticle",
+        "analysisnewsarticle",
+        "opinionnewsarticle",
+        "reviewnewsarticle",
+        "backgroundnewsarticle",
+        "blogposting",
+        "liveblogposting",
+        "socialmediaposting",
+        "report",
+        "scholarlyarticle",
     }
 )
 # Containers of an article's own text, most specific first.
 BODY_SELECTORS = (
-    "[itemprop=articleBody]", ".entry-content", ".td-post-content", ".post-content",
-    ".article-body", ".article__body", ".story-body", "article",
+    "[itemprop=articleBody]",
+    ".entry-content",
+    ".td-post-content",
+    ".post-content",
+    ".article-body",
+    ".article__body",
+    ".story-body",
+    "article",
 )
 # Blocks that publishers use for related coverage.
 RELATED_XPATH = (
@@ -93,8 +108,10 @@ def article_body(page: Selector) -> SelectorList[Selector]:
 def related_links(page: Selector, base_url: str, limit: int | None = None) -> list[str]:
     """Links of the related blocks and the body, absolute, canonical, in page order, once each;
     the first `limit` of them when a limit is given (a page of 100,000 links is not read on)."""
-    anchors = [*page.xpath(RELATED_XPATH).xpath(".//a[@href]"),
-               *article_body(page).xpath(".//a[@href]")]
+    anchors = [
+        *page.xpath(RELATED_XPATH).xpath(".//a[@href]"),
+        *article_body(page).xpath(".//a[@href]"),
+    ]
     return _urls(anchors, base_url, limit)
 
 

@@ -24,15 +24,15 @@ from scrapy.exceptions import DropItem
 from twisted.internet import task
 
 from crawler.items import ArticleItem
-from pipelines.archive import ArchiveExtension
-from pipelines.warcfile import CRASH_AT, OPEN_SUFFIX
+from pipelines.archive.extension import ArchiveExtension
+from pipelines.warc.writer import CRASH_AT, OPEN_SUFFIX
 from settings.config import RecordsConfig
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
-    from pipelines.extract import Extraction
-    from pipelines.resume import ResumeExtension
+    from pipelines.extract.core import Extraction
+    from pipelines.resume.state import ResumeExtension
 
 logger = logging.getLogger(__name__)
 
@@ -132,8 +132,10 @@ class RecordsPipeline:
     def open_spider(self) -> None:
         self.archive = self.crawler.get_extension(ArchiveExtension)
         if self.archive is None:
-            raise RuntimeError("RecordsPipeline needs pipelines.archive.ArchiveExtension enabled")
-        from pipelines.resume import resume_of  # crash-resume: records a run before wrote
+            raise RuntimeError(
+                "RecordsPipeline needs pipelines.archive.extension.ArchiveExtension enabled"
+            )
+        from pipelines.resume.state import resume_of  # crash-resume: records a run before wrote
 
         self.resume = resume_of(self.crawler)
         if self.config.max_age:

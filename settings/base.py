@@ -8,7 +8,7 @@ Scrapy's own settings come first, then the project's, grouped by prefix. Only
 BOT_NAME = "newsarchive"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
-COMMANDS_MODULE = "crawler.commands"  # our crawl (checks seeds and settings first) and tools
+COMMANDS_MODULE = "commands"  # our crawl (checks seeds and settings first) and tools
 
 # --- Scrapy: politeness and identity ------------------------------------------------
 ROBOTSTXT_OBEY = True  # robots.txt is fetched, archived and obeyed
@@ -23,8 +23,8 @@ DOWNLOAD_TIMEOUT = 60  # seconds
 DOWNLOAD_MAXSIZE = 64 * 1024 * 1024  # bodies are cut here; the cut body is archived, marked
 DOWNLOAD_FAIL_ON_DATALOSS = False  # a body broken off mid-way is archived, marked, not dropped
 DOWNLOAD_HANDLERS = {  # Scrapy's HTTP/1.1 handler, keeping reason phrases and cutting at MAXSIZE
-    "http": "crawler.download.ArchivalDownloadHandler",
-    "https": "crawler.download.ArchivalDownloadHandler",
+    "http": "crawler.downloader.handler.ArchivalDownloadHandler",
+    "https": "crawler.downloader.handler.ArchivalDownloadHandler",
 }
 DOWNLOAD_WARNSIZE = 8 * 1024 * 1024  # log bodies above this size
 COOKIES_ENABLED = False  # no session state: archives show what any reader gets
@@ -36,20 +36,20 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"  # ex
 
 # --- Components ---------------------------------------------------------------------
 EXTENSIONS = {
-    "crawler.redact.LogRedaction": 10,  # scrub secrets from every log line, Scrapy's own included
-    "crawler.politeness.Politeness": 50,  # robots.txt Crawl-delay, Retry-After (after AutoThrottle)
-    "pipelines.resume.ResumeExtension": 90,  # with JOBDIR: repair torn files, index for replay
-    "pipelines.archive.ArchiveExtension": 100,  # store, crawl id, manifest and report
-    "pipelines.warc.WarcExtension": 110,  # every HTTP exchange into rotating WARC files
+    "crawler.extensions.logredact.LogRedaction": 10,  # scrub secrets from every log line
+    "crawler.extensions.politeness.Politeness": 50,  # robots.txt Crawl-delay, Retry-After
+    "pipelines.resume.state.ResumeExtension": 90,  # with JOBDIR: repair, index for replay
+    "pipelines.archive.extension.ArchiveExtension": 100,  # store, crawl id, manifest and report
+    "pipelines.warc.capture.WarcExtension": 110,  # every HTTP exchange into rotating WARC files
 }
 DOWNLOADER_MIDDLEWARES = {  # Scrapy's decompression, its DOWNLOAD_MAXSIZE stop counted and named
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
-    "crawler.decompress.BoundedDecompression": 590,
-    "crawler.replay.ReplayMiddleware": 950,  # with JOBDIR: archived responses instead of refetching
+    "crawler.downloader.decompress.BoundedDecompression": 590,
+    "pipelines.resume.replay.ReplayMiddleware": 950,  # with JOBDIR: replay, not refetch
 }
 ITEM_PIPELINES = {
-    "pipelines.resume.ResumePipeline": 250,  # with JOBDIR: articles whose record is stored, dropped
-    "pipelines.extract_pipeline.ExtractPipeline": 300,  # trafilatura + cleanup, off the reactor
+    "pipelines.resume.state.ResumePipeline": 250,  # with JOBDIR: drop articles already recorded
+    "pipelines.extract.pipeline.ExtractPipeline": 300,  # trafilatura + cleanup, off the reactor
     "pipelines.records.RecordsPipeline": 800,  # clean records into JSONL.gz batches
 }
 
@@ -57,8 +57,12 @@ ITEM_PIPELINES = {
 # Scrapy's own JOBDIR state is not crash-safe (its seen-requests file and queue heads are written
 # at close): ours replaces it. See README, Operations.
 RESUME_ENABLED = True  # with JOBDIR: keep the crawl id there, repair, replay, records exactly once
-SCHEDULER = "crawler.replay.ResumeScheduler"  # Scrapy's, keeping no disk queues when resuming
-DUPEFILTER_CLASS = "crawler.replay.ResumeDupeFilter"  # Scrapy's, keeping no requests.seen then
+SCHEDULER = (
+    "pipelines.resume.replay.ResumeScheduler"  # Scrapy's, keeping no disk queues when resuming
+)
+DUPEFILTER_CLASS = (
+    "pipelines.resume.replay.ResumeDupeFilter"  # Scrapy's, keeping no requests.seen then
+)
 
 # --- Archive and storage ------------------------------------------------------------
 ARCHIVE_URI = "archive/"  # a local folder (default) or another store's URI
@@ -105,8 +109,9 @@ RECORDS_BATCH_SIZE = 1000  # records per JSONL.gz part
 RECORDS_MAX_AGE = 300  # seconds: flush a part older than this (0: only by count and at close)
 
 # --- Safety -------------------------------------------------------------------------
-# The SSRF guard (crawler.guard, in the download handler) never connects to loopback, private,
-# link-local, CGNAT, multicast, reserved or unspecified addresses, nor to cloud metadata services,
+# The SSRF guard (crawler.downloader.guard, in the download handler) never connects to loopback,
+# private, link-local, CGNAT, multicast, reserved or unspecified addresses, nor to cloud metadata
+# services,
 # after DNS resolution and on every redirect hop.
 ALLOW_PRIVATE_NETWORKS: list[str] = []  # CIDRs the guard opens, e.g. ["10.20.0.0/16"]; a
 # metadata address (169.254.169.254 ...) opens only when listed alone, as a /32 or /128

@@ -378,14 +378,19 @@ def _check_guarded_handlers(settings: BaseSettings) -> None:
         if not getattr(handler, "ssrf_guard", False):
             raise ConfigError(
                 f"setting DOWNLOAD_HANDLERS: {scheme!r} uses {path!r}, which has no SSRF guard; "
-                "use crawler.download.ArchivalDownloadHandler or a subclass of it"
+                "use crawler.downloader.handler.ArchivalDownloadHandler or a subclass of it"
             )
 
 
 def validate(settings: BaseSettings) -> None:
     """Build every component's config once, so a bad value stops the crawl before it starts."""
     for config in (
-        ArchiveConfig, StoreConfig, WarcConfig, ExtractConfig, RecordsConfig, SafetyConfig,
+        ArchiveConfig,
+        StoreConfig,
+        WarcConfig,
+        ExtractConfig,
+        RecordsConfig,
+        SafetyConfig,
         ResumeConfig,
     ):
         config.from_settings(settings)

@@ -12,7 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.servers.s3 import s3, s3_client, s3_endpoint_url
+from tests.spools import archive
 from tests.warcs import read_warc, warcio_check
+
+__all__ = ["archive", "s3", "s3_client", "s3_endpoint_url"]  # shared fixtures
 
 ARCHIVED_CRAWL_ID = "demo-20221012120000"
 SMALL_WARC_SIZE = 40_000  # bytes: the demo crawl then spans several WARC files
@@ -47,9 +51,16 @@ def archived_crawl(tmp_path_factory: pytest.TempPathFactory) -> ArchivedCrawl:
     root = tmp / "archive"
     with HttpServer() as site:
         result = crawl(
-            site.base_url, str(root), ARCHIVED_CRAWL_ID, capture=True, log_file=tmp / "crawl.log",
-            extra={"STORE_SPOOL_DIR": str(tmp / "spool"), "EXTRACT_WORKERS": "1",
-                   "WARC_MAX_SIZE": str(SMALL_WARC_SIZE)},
+            site.base_url,
+            str(root),
+            ARCHIVED_CRAWL_ID,
+            capture=True,
+            log_file=tmp / "crawl.log",
+            extra={
+                "STORE_SPOOL_DIR": str(tmp / "spool"),
+                "EXTRACT_WORKERS": "1",
+                "WARC_MAX_SIZE": str(SMALL_WARC_SIZE),
+            },
         )
     assert result.returncode == 0, result.stderr + (tmp / "crawl.log").read_text("utf-8")
     archived = ArchivedCrawl(root, ARCHIVED_CRAWL_ID, site.base_url)

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.spool import CrawlSpool
+from pipelines.archive.spool import CrawlSpool
 from pipelines.storage import Store, StoreOptions, open_store
-from pipelines.warcrecord import (
+from pipelines.warc.record import (
     build_record,
     gzip_member,
     http_head,
@@ -55,23 +55,33 @@ def archive(request: pytest.FixtureRequest, tmp_path: Path) -> Archive:
     return s3_archive(s3)
 
 
-def warc_bytes(
-    pages: dict[str, bytes], tamper: Callable[[bytes], bytes] | None = None
-) -> bytes:
+def warc_bytes(pages: dict[str, bytes], tamper: Callable[[bytes], bytes] | None = None) -> bytes:
     """A WARC/1.1 file with a warcinfo record and one response record per page, built with the
     project's record builder (warcio's leaves temporary files open). `tamper` changes each
     response record's bytes after its digests were computed, as damage would."""
     date = warc_date(datetime(2022, 10, 12, tzinfo=UTC))
-    records = [build_record("warcinfo", warc_fields([("software", "tests")]),
-                            record_id=new_record_id(), date=date,
-                            content_type="application/warc-fields")]
+    records = [
+        build_record(
+            "warcinfo",
+            warc_fields([("software", "tests")]),
+            record_id=new_record_id(),
+            date=date,
+            content_type="application/warc-fields",
+        )
+    ]
     for url, body in pages.items():
         head = http_head(b"HTTP/1.1 200 OK", [(b"Content-Type", b"text/html")])
-        records.append(build_record(
-            "response", head + body, record_id=new_record_id(), date=date,
-            content_type="application/http; msgtype=response", target_uri=url,
-            payload_offset=len(head),
-        ))
+        records.append(
+            build_record(
+                "response",
+                head + body,
+                record_id=new_record_id(),
+                date=date,
+                content_type="application/http; msgtype=response",
+                target_uri=url,
+                payload_offset=len(head),
+            )
+        )
     if tamper is not None:
         return b"".join(gzip_member(tamper(gzip.decompress(r.data))) for r in records)
     return b"".join(record.data for record in records)
@@ -88,8 +98,14 @@ def crawl_spool(
     """A crawl's spool as a crawl leaves it when its store was out of reach: two WARC files
     (one journaled at close, one not), a records part, the report if it finished."""
     spool = CrawlSpool(root, crawl_id)
-    spool.write_info({"crawl_id": crawl_id, "seedset": "demo", "store": store_uri,
-                      "started_at": "2022-10-12T00:00:00+00:00"})
+    spool.write_info(
+        {
+            "crawl_id": crawl_id,
+            "seedset": "demo",
+            "store": store_uri,
+            "started_at": "2022-10-12T00:00:00+00:00",
+        }
+    )
     warcs = spool.kind_folder("warc")
     first = warcs / "newsarchive-20221012000000000-00001-host-1.warc.gz"
     first.write_bytes(warc_bytes({"http://127.0.0.1/a": b"<p>first</p>" * 50}))

@@ -55,8 +55,9 @@ def read_warc(path: Path) -> list[WarcRecord]:
                     length=iterator.get_record_length(),
                     rec_type=record.rec_type,
                     headers=dict(record.rec_headers.headers),
-                    http_status=int(http.get_statuscode()) if record.rec_type == "response"
-                    and http else None,
+                    http_status=int(http.get_statuscode())
+                    if record.rec_type == "response" and http
+                    else None,
                     http_headers=list(http.headers) if http else [],
                     payload=payload,
                     status_line=f"{http.protocol} {http.statusline}" if http else "",
@@ -76,7 +77,10 @@ def read_range(path: Path, offset: int, length: int) -> WarcRecord:
     record = next(iterator)
     payload = record.raw_stream.read()
     return WarcRecord(
-        filename=path.name, offset=offset, length=length, rec_type=record.rec_type,
+        filename=path.name,
+        offset=offset,
+        length=length,
+        rec_type=record.rec_type,
         headers=dict(record.rec_headers.headers),
         http_status=int(record.http_headers.get_statuscode()) if record.http_headers else None,
         http_headers=list(record.http_headers.headers) if record.http_headers else [],
@@ -125,9 +129,11 @@ def raw_records(path: Path) -> list[RawRecord]:
             assert record.rec_headers.get_header("WARC-Block-Digest") == f"sha256:{digest}"
             records.append(
                 RawRecord(
-                    filename=path.name, offset=iterator.get_record_offset(),
+                    filename=path.name,
+                    offset=iterator.get_record_offset(),
                     length=iterator.get_record_length(),
-                    headers={n: v for n, v in reversed(header_list)}, header_list=header_list,
+                    headers={n: v for n, v in reversed(header_list)},
+                    header_list=header_list,
                     block=block,
                 )
             )

@@ -15,7 +15,7 @@ is done with its page:
 Everything fetched is archived by the WARC writer, whatever the page turns out to be. The
 spider holds no archive or storage logic: items carry the WARC pointer that the writer left.
 
-Hostile input is bounded (``settings.config.SafetyConfig``): a page above
+Hostile input is bounded (``crawler.spiders.config.SpiderLimits``): a page above
 ``NEWS_MAX_PAGE_BYTES`` is not parsed, an article tree above ``NEWS_MAX_HTML_ELEMENTS`` is not
 extracted, at most ``NEWS_MAX_LINKS_PER_PAGE`` links are taken from a page or feed, at most
 ``NEWS_MAX_SITEMAP_URLS`` from a sitemap, and sitemap indexes nest ``NEWS_MAX_SITEMAP_DEPTH``
@@ -39,11 +39,11 @@ from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
 from crawler import pages
-from crawler.guard import BlockedAddress
+from crawler.downloader.guard import BlockedAddress
 from crawler.items import ArticleItem, Hop
 from crawler.seeds import SeedSet, load_seedset
-from pipelines.warc import pointer_of
-from settings.config import SafetyConfig
+from crawler.spiders.config import SpiderLimits
+from pipelines.warc.capture import pointer_of
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ SITEMAP_MAX_BYTES = 50 * 1024 * 1024  # the sitemap protocol's own limit, uncomp
 class NewsSpider(Spider):
     name = "news"
 
-    def __init__(self, seedset: SeedSet, limits: SafetyConfig, **kwargs: Any) -> None:
+    def __init__(self, seedset: SeedSet, limits: SpiderLimits, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.seedset = seedset
         self.limits = limits
@@ -75,7 +75,7 @@ class NewsSpider(Spider):
         settings.set("SEEDSET_NAME", seedset.name, priority="spider")
         product = settings.get("USER_AGENT_PRODUCT")
         settings.set("USER_AGENT", seedset.user_agent(str(product)), priority="spider")
-        spider = cls(seedset, SafetyConfig.from_settings(settings), *args, **kwargs)
+        spider = cls(seedset, SpiderLimits.from_settings(settings), *args, **kwargs)
         spider._set_crawler(crawler)
         return spider
 
@@ -134,7 +134,9 @@ class NewsSpider(Spider):
             self.crawler.stats.inc_value("news/pages/too_large")
             logger.warning(
                 "page %s has %d bytes, more than NEWS_MAX_PAGE_BYTES (%d): archived, not parsed",
-                response.url, len(response.body), self.limits.max_page_bytes,
+                response.url,
+                len(response.body),
+                self.limits.max_page_bytes,
             )
             return
         if pages.is_article(response.selector):
@@ -157,10 +159,14 @@ class NewsSpider(Spider):
         pointer = pointer_of(response)
         depth = int(response.meta.get(DEPTH, 0))
         max_links = self.limits.max_links_per_page
-        related = self._bounded([
-            url for url in pages.related_links(response.selector, response.url, max_links + 1)
-            if self.seedset.in_scope(url)
-        ], response.url)
+        related = self._bounded(
+            [
+                url
+                for url in pages.related_links(response.selector, response.url, max_links + 1)
+                if self.seedset.in_scope(url)
+            ],
+            response.url,
+        )
         if pointer is None:
             # The writer failed and counted it; without a WARC record there is no record either.
             self.crawler.stats.inc_value("news/articles/not_archived")
@@ -168,7 +174,9 @@ class NewsSpider(Spider):
             self.crawler.stats.inc_value("news/articles/too_large")
             logger.warning(
                 "article %s has more than NEWS_MAX_HTML_ELEMENTS (%d) elements: archived, "
-                "not extracted", response.url, self.limits.max_html_elements,
+                "not extracted",
+                response.url,
+                self.limits.max_html_elements,
             )
         else:
             self.crawler.stats.inc_value("news/articles")
@@ -179,7 +187,8 @@ class NewsSpider(Spider):
                 fetched_at=pointer.date,
                 headers={
                     name.decode("latin-1").lower(): values[0].decode("latin-1")
-                    for name, values in response.headers.items() if values
+                    for name, values in response.headers.items()
+                    if values
                 },
                 body=response.body,
                 warc=pointer,
@@ -201,9 +210,10 @@ class NewsSpider(Spider):
             feed.remove_namespaces()
         except Exception as exc:  # parsel/lxml refuse some bodies outright
             return self._broken(response, "feed", f"not XML ({type(exc).__name__})")
-        links = feed.xpath("//item/link/text()").getall() + feed.xpath(
-            "//entry/link[not(@rel) or @rel='alternate']/@href"
-        ).getall()
+        links = (
+            feed.xpath("//item/link/text()").getall()
+            + feed.xpath("//entry/link[not(@rel) or @rel='alternate']/@href").getall()
+        )
         if not links and not feed.xpath("//item | //entry"):
             return self._broken(response, "feed", "no RSS items or Atom entries")
         self.crawler.stats.inc_value("news/feeds")
@@ -236,7 +246,10 @@ class NewsSpider(Spider):
             self.crawler.stats.inc_value("news/sitemaps_cut")
             logger.warning(
                 "sitemap %s lists more than NEWS_MAX_SITEMAP_URLS (%d) URLs: the first %d are "
-                "taken", response.url, limit, limit,
+                "taken",
+                response.url,
+                limit,
+                limit,
             )
         path = self._path_via(response, "sitemap")
         if sitemap.type == "sitemapindex":
@@ -244,8 +257,9 @@ class NewsSpider(Spider):
             if depth > self.limits.max_sitemap_depth:
                 self.crawler.stats.inc_value("news/sitemaps_too_deep")
                 logger.warning(
-                    "sitemap index %s nests deeper than NEWS_MAX_SITEMAP_DEPTH (%d): not "
-                    "followed", response.url, self.limits.max_sitemap_depth,
+                    "sitemap index %s nests deeper than NEWS_MAX_SITEMAP_DEPTH (%d): not followed",
+                    response.url,
+                    self.limits.max_sitemap_depth,
                 )
                 return iter(())
             meta = {VIA: ("sitemap", response.url), PATH: path, SITEMAP_DEPTH: depth}
@@ -262,7 +276,9 @@ class NewsSpider(Spider):
             self.crawler.stats.inc_value("news/links_cut")
             logger.warning(
                 "%s has more than NEWS_MAX_LINKS_PER_PAGE (%d) links: the first %d are taken",
-                source, limit, limit,
+                source,
+                limit,
+                limit,
             )
         return urls[:limit]
 

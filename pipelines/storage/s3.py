@@ -169,8 +169,9 @@ class S3Store:
             raise self._error(exc, stored.key, "upload") from exc
         if written.sha256 != stored.sha256:
             self._discard(stored.key)
-            raise StoreError("the file changed while it was being stored", uri=self.uri,
-                             key=stored.key)
+            raise StoreError(
+                "the file changed while it was being stored", uri=self.uri, key=stored.key
+            )
         if not written.confirmed:
             self._confirm(stored, written.checksum)
         return stored
@@ -201,8 +202,9 @@ class S3Store:
         """Check what the server holds against what was sent; see the module docstring."""
         head = self._head(stored.key, checksum=True)
         if head is None:
-            raise StoreError("the object is missing right after its upload", uri=self.uri,
-                             key=stored.key)
+            raise StoreError(
+                "the object is missing right after its upload", uri=self.uri, key=stored.key
+            )
         problems = []
         if head.get("ContentLength") != stored.size:
             problems.append(f"size {head.get('ContentLength')}, expected {stored.size}")
@@ -220,8 +222,9 @@ class S3Store:
                     problems.append("the bytes read back have another sha256")
         if problems:
             self._discard(stored.key)
-            raise StoreError("upload not confirmed: " + "; ".join(problems), uri=self.uri,
-                             key=stored.key)
+            raise StoreError(
+                "upload not confirmed: " + "; ".join(problems), uri=self.uri, key=stored.key
+            )
         logger.debug("confirmed %s%s (%d bytes)", self.uri, stored.key, stored.size)
 
     def _discard(self, key: str) -> None:
@@ -270,7 +273,3 @@ class _Body(io.RawIOBase):
         if not self.closed:
             self._body.close()
         super().close()
-
-
-
-

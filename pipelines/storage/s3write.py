@@ -49,9 +49,7 @@ class ObjectWriter:
             return self._put_whole(source, stored, key)
         return self._put_parts(source, stored, key)
 
-    def _put_whole(
-        self, source: BinaryIO, stored: StoredObject, key: str
-    ) -> Written:
+    def _put_whole(self, source: BinaryIO, stored: StoredObject, key: str) -> Written:
         """One PUT; returns the SHA-256 of what was sent, the checksum S3 should hold, and
         whether the answer already confirms it: S3 checks the body against the SHA-256 sent
         with it and echoes the checksum it stored, so no HEAD is needed."""
@@ -59,11 +57,17 @@ class ObjectWriter:
         digest = hashlib.sha256(data).digest()
         integrity = (
             {"ChecksumAlgorithm": "SHA256", "ChecksumSHA256": _b64(digest)}
-            if self.checksums else {"ContentMD5": _md5(data)}
+            if self.checksums
+            else {"ContentMD5": _md5(data)}
         )
         response = self._conditional(
-            self.client.put_object, Bucket=self.bucket, Key=key, Body=data,
-            IfNoneMatch="*", **integrity, **self._object_args(stored.sha256),
+            self.client.put_object,
+            Bucket=self.bucket,
+            Key=key,
+            Body=data,
+            IfNoneMatch="*",
+            **integrity,
+            **self._object_args(stored.sha256),
         )
         checksum = integrity.get("ChecksumSHA256")
         echoed = checksum is not None and response.get("ChecksumSHA256") == checksum
@@ -76,14 +80,19 @@ class ObjectWriter:
         whole = hashlib.sha256()
         start: dict[str, Any] = {"ChecksumAlgorithm": "SHA256"} if self.checksums else {}
         upload = self.client.create_multipart_upload(
-            Bucket=self.bucket, Key=key, **start,
+            Bucket=self.bucket,
+            Key=key,
+            **start,
             **self._object_args(stored.sha256),
         )["UploadId"]
         try:
             parts, digests = self._send_parts(source, chunk, key, upload, whole)
             self._conditional(
-                self.client.complete_multipart_upload, Bucket=self.bucket,
-                Key=key, UploadId=upload, MultipartUpload={"Parts": parts},
+                self.client.complete_multipart_upload,
+                Bucket=self.bucket,
+                Key=key,
+                UploadId=upload,
+                MultipartUpload={"Parts": parts},
                 IfNoneMatch="*",
             )
         except BaseException:
@@ -122,8 +131,12 @@ class ObjectWriter:
         else:
             integrity = {"ContentMD5": _md5(data)}
         response = self.client.upload_part(
-            Bucket=self.bucket, Key=key, UploadId=upload, PartNumber=number,
-            Body=data, **integrity,
+            Bucket=self.bucket,
+            Key=key,
+            UploadId=upload,
+            PartNumber=number,
+            Body=data,
+            **integrity,
         )
         part = {"ETag": response["ETag"], "PartNumber": number}
         if self.checksums:
@@ -160,13 +173,15 @@ class ObjectWriter:
 
     def _abort(self, key: str, upload: str) -> None:
         try:
-            self.client.abort_multipart_upload(
-                Bucket=self.bucket, Key=key, UploadId=upload
-            )
+            self.client.abort_multipart_upload(Bucket=self.bucket, Key=key, UploadId=upload)
         except (ClientError, BotoCoreError) as exc:
-            logger.warning("could not abort the multipart upload of s3://%s/%s: %s; a bucket "
-                           "lifecycle rule should clean up incomplete uploads", self.bucket, key,
-                           exc)
+            logger.warning(
+                "could not abort the multipart upload of s3://%s/%s: %s; a bucket "
+                "lifecycle rule should clean up incomplete uploads",
+                self.bucket,
+                key,
+                exc,
+            )
 
 
 def code_of(exc: ClientError) -> str:

@@ -126,10 +126,22 @@ def link_bomb(request: RouteRequest) -> Reply:
 
 
 BAD_HREFS = (
-    "javascript:alert(1)", "mailto:desk@example.org", "ftp://127.0.0.1/file", "file:///etc/passwd",
-    "data:text/html,<p>x</p>", "tel:+15550100", "http://[::1", "http://127.0.0.1:99999/",
-    "http://", "http:///no-host", "//", "\\\\share\\file", "http://a b.example/", "\x00\x01",
-    "/%zz%", "/hostile/ok/" + "x" * 10_000,
+    "javascript:alert(1)",
+    "mailto:desk@example.org",
+    "ftp://127.0.0.1/file",
+    "file:///etc/passwd",
+    "data:text/html,<p>x</p>",
+    "tel:+15550100",
+    "http://[::1",
+    "http://127.0.0.1:99999/",
+    "http://",
+    "http:///no-host",
+    "//",
+    "\\\\share\\file",
+    "http://a b.example/",
+    "\x00\x01",
+    "/%zz%",
+    "/hostile/ok/" + "x" * 10_000,
 )
 
 
@@ -272,10 +284,13 @@ HOSTILE_ROUTES: Mapping[str, Route] = MappingProxyType(
         "/hostile/nul-bytes": lambda _: Reply(
             200, article_with("Council meets again", b"<p>Nul\x00 bytes\x00 inside.</p>\x00")
         ),
-        "/hostile/malformed": lambda _: Reply(200, (
-            b"<html><head><title>Broken <b>markup</title><body><article><h1>Unclosed <p>one"
-            b"<p>two <div><<<>>> <table><tr><td>cell</article></div></b></i><!-- never closed"
-        )),
+        "/hostile/malformed": lambda _: Reply(
+            200,
+            (
+                b"<html><head><title>Broken <b>markup</title><body><article><h1>Unclosed <p>one"
+                b"<p>two <div><<<>>> <table><tr><td>cell</article></div></b></i><!-- never closed"
+            ),
+        ),
         "/hostile/deep-nesting": deep_nesting,
         "/hostile/wide-tree": wide_tree,
         "/hostile/json-ld-bomb": json_ld_bomb,

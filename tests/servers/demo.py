@@ -27,8 +27,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def crawl(
-    site_url: str, archive_uri: str, crawl_id: str, *, extra: Mapping[str, str] | None = None,
-    log_file: Path | None = None, capture: bool = False, seeds: str = "seeds/demo.toml",
+    site_url: str,
+    archive_uri: str,
+    crawl_id: str,
+    *,
+    extra: Mapping[str, str] | None = None,
+    log_file: Path | None = None,
+    capture: bool = False,
+    seeds: str = "seeds/demo.toml",
 ) -> subprocess.CompletedProcess[str]:
     """Run a seed set (the demo's by default) against `site_url`: a separate `scrapy crawl`."""
     command, env = crawl_command(site_url, archive_uri, crawl_id, extra, log_file, seeds)
@@ -38,20 +44,35 @@ def crawl(
 
 
 def crawl_command(
-    site_url: str, archive_uri: str, crawl_id: str, extra: Mapping[str, str] | None = None,
-    log_file: Path | None = None, seeds: str = "seeds/demo.toml",
+    site_url: str,
+    archive_uri: str,
+    crawl_id: str,
+    extra: Mapping[str, str] | None = None,
+    log_file: Path | None = None,
+    seeds: str = "seeds/demo.toml",
 ) -> tuple[list[str], dict[str, str]]:
     """The command line and environment `crawl` runs, for callers that start it themselves."""
     command = [
-        sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"seeds={seeds}",
-        "-s", f"ARCHIVE_URI={archive_uri}", "-s", f"CRAWL_ID={crawl_id}",
+        sys.executable,
+        "-m",
+        "scrapy",
+        "crawl",
+        "news",
+        "-a",
+        f"seeds={seeds}",
+        "-s",
+        f"ARCHIVE_URI={archive_uri}",
+        "-s",
+        f"CRAWL_ID={crawl_id}",
     ]
     if log_file is not None:
         command += ["-s", f"LOG_FILE={log_file}"]
     for name, value in (extra or {}).items():
         command += ["-s", f"{name}={value}"]
     env = {
-        **os.environ, "NEWSARCHIVE_DEMO_URL": site_url, "SCRAPY_SETTINGS_MODULE": "settings.demo"
+        **os.environ,
+        "NEWSARCHIVE_DEMO_URL": site_url,
+        "SCRAPY_SETTINGS_MODULE": "settings.demo",
     }
     return command, env
 

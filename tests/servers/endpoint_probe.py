@@ -1,4 +1,4 @@
-"""Connection-level facts about Twisted and `crawler.guard`, found with a real reactor.
+"""Connection-level facts about Twisted and `crawler.downloader.guard`, found with a real reactor.
 
     python -m tests.servers.endpoint_probe
 
@@ -30,8 +30,8 @@ from twisted.internet.interfaces import IHostnameResolver
 from twisted.web.client import URI, BrowserLikePolicyForHTTPS
 from zope.interface import implementer  # type: ignore[import-untyped]
 
-from crawler.guard import GuardedEndpoint, GuardedEndpointFactory
-from crawler.ssrf import AddressPolicy
+from crawler.downloader.guard import GuardedEndpoint, GuardedEndpointFactory
+from crawler.downloader.ssrf import AddressPolicy
 
 TABLE = {"mixed.test": ["127.0.0.2", "127.0.0.1"], "inside.test": ["127.0.0.2"]}
 
@@ -42,8 +42,14 @@ class RecordingResolver:
         self.system = system
         self.asked: list[str] = []
 
-    def resolveHostName(self, receiver: Any, hostName: str, portNumber: int = 0,
-                        addressTypes: Any = None, transportSemantics: str = "TCP") -> Any:
+    def resolveHostName(
+        self,
+        receiver: Any,
+        hostName: str,
+        portNumber: int = 0,
+        addressTypes: Any = None,
+        transportSemantics: str = "TCP",
+    ) -> Any:
         self.asked.append(hostName)
         if hostName not in TABLE:
             return self.system.resolveHostName(

@@ -69,7 +69,10 @@ class FixtureServer(ThreadingHTTPServer):
             seen = self.hits[target]
             self.hits[target] += 1
             entry = {
-                "method": method, "path": target, "headers": headers, "time": time.time(),
+                "method": method,
+                "path": target,
+                "headers": headers,
+                "time": time.time(),
                 "active": self.active,
             }
             if self.request_log is not None:

@@ -46,8 +46,12 @@ class HostsResolver:
         self.reactor.installNameResolver(self)
 
     def resolveHostName(
-        self, resolutionReceiver: IResolutionReceiver, hostName: str, portNumber: int = 0,
-        addressTypes: Sequence[type[Any]] | None = None, transportSemantics: str = "TCP",
+        self,
+        resolutionReceiver: IResolutionReceiver,
+        hostName: str,
+        portNumber: int = 0,
+        addressTypes: Sequence[type[Any]] | None = None,
+        transportSemantics: str = "TCP",
     ) -> IHostResolution:
         addresses = self.hosts.get(hostName.lower())
         if addresses is None and _NUMERIC_HOST.fullmatch(hostName) and self.system is not None:

@@ -248,8 +248,9 @@ def truncated_chunked(request: RouteRequest) -> Reply:
     """Two chunks of a chunked body, then the connection closes without the last chunk."""
 
     def write(sock: RawSocket) -> None:
-        sock.send(raw_head("HTTP/1.1 200 OK", [("Content-Type", HTML),
-                                              ("Transfer-Encoding", "chunked")]))
+        sock.send(
+            raw_head("HTTP/1.1 200 OK", [("Content-Type", HTML), ("Transfer-Encoding", "chunked")])
+        )
         for piece in (b"<!DOCTYPE html>\n<html><body>\n", b"<p>The first part only.</p>\n"):
             sock.send(b"%X\r\n%s\r\n" % (len(piece), piece))
 
@@ -284,8 +285,9 @@ def drip(request: RouteRequest) -> Reply:
     interval = request.int_param("ms", default=200, low=10, high=5000) / 1000
 
     def write(sock: RawSocket) -> None:
-        sock.send(raw_head("HTTP/1.1 200 OK", [("Content-Type", HTML),
-                                              ("Content-Length", str(MIB))]))
+        sock.send(
+            raw_head("HTTP/1.1 200 OK", [("Content-Type", HTML), ("Content-Length", str(MIB))])
+        )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:  # a write to a client that left raises: the end
             sock.send(b"x")
@@ -345,7 +347,8 @@ def links_to(request: RouteRequest) -> Reply:
     """A section front linking every URL given as a `to` parameter, in order."""
     items = "".join(
         f'<li><a href="{html.escape(value)}">{html.escape(value)}</a></li>\n'
-        for name, value in parse_qsl(request.query) if name == "to"
+        for name, value in parse_qsl(request.query)
+        if name == "to"
     )
     return Reply(200, html_page("Links", f"<ul>\n{items}</ul>"))
 

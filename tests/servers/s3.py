@@ -62,15 +62,17 @@ class S3Endpoint:
         return replace(StoreOptions(endpoint_url=endpoint_url or self.url), **overrides)
 
     def list_keys(self) -> list[str]:
-        pages = self.client().get_paginator("list_objects_v2").paginate(
-            Bucket=self.bucket, Prefix=self.prefix
+        pages = (
+            self.client()
+            .get_paginator("list_objects_v2")
+            .paginate(Bucket=self.bucket, Prefix=self.prefix)
         )
         return [o["Key"][len(self.prefix) :] for page in pages for o in page.get("Contents", [])]
 
     def read(self, key: str) -> bytes:
-        body: bytes = self.client().get_object(Bucket=self.bucket, Key=self.prefix + key)[
-            "Body"
-        ].read()
+        body: bytes = (
+            self.client().get_object(Bucket=self.bucket, Key=self.prefix + key)["Body"].read()
+        )
         return body
 
 
@@ -153,7 +155,9 @@ def empty(endpoint: S3Endpoint, *, delete_bucket: bool) -> None:
         for page in pages:
             for version in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]:
                 client.delete_object(
-                    Bucket=endpoint.bucket, Key=version["Key"], VersionId=version["VersionId"],
+                    Bucket=endpoint.bucket,
+                    Key=version["Key"],
+                    VersionId=version["VersionId"],
                     BypassGovernanceRetention=True,
                 )
         for upload in client.list_multipart_uploads(Bucket=endpoint.bucket).get("Uploads", []):
@@ -191,8 +195,7 @@ class TcpProxy:
         assert self._listener is None, "already started"
         self._listener = socket.create_server((LOOPBACK, self.port))  # SO_REUSEADDR is set
         self._listener.settimeout(0.1)
-        self._accepting = threading.Thread(target=self._accept, args=(self._listener,),
-                                           daemon=True)
+        self._accepting = threading.Thread(target=self._accept, args=(self._listener,), daemon=True)
         self._accepting.start()
 
     def stop(self) -> None:

@@ -1,0 +1,188 @@
+"""Scrapy's HTTP/1.1 download handler, made fit for an archive.
+
+What an archive needs that Scrapy's handler does not give:
+
+- **The reason phrase.** Scrapy keeps a response's protocol but drops its reason phrase. This
+  handler stores it (bytes, as received) in ``request.meta["http_reason"]`` for the WARC writer.
+- **The connection headers.** Twisted keeps ``Transfer-Encoding``, ``Connection``, ``Keep-Alive``
+  and kin apart from the other headers, and Scrapy never sees them. They are stored as received in
+  ``request.meta["http_connection_headers"]`` (a list of (name, value) byte pairs).
+- **The SSRF guard.** Every connection goes through ``crawler.downloader.guard``: the host is
+  resolved, the addresses that ``crawler.downloader.ssrf.AddressPolicy`` refuses are dropped, and
+  the connection is made to an address that was checked. A refused request fails with
+  ``crawler.downloader.guard.BlockedAddress``; it is counted (``ssrf/blocked``,
+  ``ssrf/blocked/{reason}``) and logged with its URL and the reason. Without the Scrapy internals
+  below there is no guard, and the handler refuses to start.
+- **A cut, not an abort, at ``DOWNLOAD_MAXSIZE``.** Scrapy cancels a download that grows past the
+  limit and nothing is left to archive. Here the first ``DOWNLOAD_MAXSIZE`` bytes are kept: the
+  download is stopped as Scrapy's ``StopDownload(fail=False)`` does, the response carries the
+  ``download_stopped`` flag, and ``request.meta["truncated"]`` says why (``"length"``), so the
+  WARC writer can archive the cut body with ``WARC-Truncated: length``.
+
+They hook into Scrapy's private ``_ScrapyAgent`` and ``_LenientHTTP11ClientProtocol`` (the
+way Scrapy itself customises Twisted's client). If a future Scrapy renames them, the handler
+refuses to start (Scrapy then fetches nothing over http and https): without them there would be
+no SSRF guard, and an unguarded crawl is worse than none.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from scrapy import Request, signals
+from scrapy.core.downloader.handlers import http11
+from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
+from scrapy.exceptions import NotConfigured, StopDownload
+from scrapy.utils import _download_handlers
+from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
+
+from crawler.downloader.config import GuardConfig
+from crawler.downloader.guard import BlockedAddress, GuardedEndpointFactory, check_target
+from crawler.downloader.ssrf import AddressPolicy
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+
+logger = logging.getLogger(__name__)
+
+REASON_META = "http_reason"
+CONNECTION_HEADERS_META = "http_connection_headers"
+TRUNCATED_META = "truncated"  # why the body was cut: "length"
+TRUNCATED_AT_META = "truncated_at"  # the limit it was cut at, in bytes
+_RECEIVED_META = "newsarchive_bytes_received"
+_Agent: Any = getattr(http11, "_ScrapyAgent", None)
+_Protocol: Any = getattr(http11, "_LenientHTTP11ClientProtocol", None)
+_Factory: Any = getattr(http11, "_LenientHTTP11ClientFactory", None)
+_wrap_errors: Any = getattr(http11, "wrap_twisted_exceptions", None)
+_BindAgent: Any = getattr(http11, "_BindAddressAgent", None)
+_bind_address: Any = getattr(_download_handlers, "normalize_bind_address", None)
+_WORKS = None not in (_Agent, _Protocol, _Factory, _wrap_errors, _BindAgent, _bind_address)
+_CONN_HEADERS = "_newsarchive_connection_headers"
+
+
+if _WORKS:
+
+    class _ArchivalAgent(_Agent):  # type: ignore[misc]
+        def __init__(self, *, policy: AddressPolicy, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self._policy = policy
+
+        def _get_agent(self, request: Request, timeout: float) -> Any:
+            if request.meta.get("proxy"):
+                return super()._get_agent(request, timeout)  # the target was checked before
+            from twisted.internet import reactor
+
+            bind = _bind_address(request.meta.get("bindaddress") or self._bindAddress)
+            factory = GuardedEndpointFactory(
+                reactor, self._contextFactory, timeout, bind, self._policy
+            )
+            return _BindAgent.usingEndpointFactory(reactor, factory, pool=self._pool)
+
+        def _cb_bodyready(self, txresponse: Any, request: Request) -> Any:
+            request.meta[REASON_META] = getattr(txresponse, "phrase", None)
+            request.meta[CONNECTION_HEADERS_META] = getattr(txresponse, _CONN_HEADERS, [])
+            return super()._cb_bodyready(txresponse, request)
+
+    class _ArchivalProtocol(_Protocol):  # type: ignore[misc]
+        def request(self, request: Any) -> Any:
+            d = super().request(request)
+            parser = self._parser  # fills connHeaders before the response fires
+
+            def keep_connection_headers(response: Any) -> Any:
+                pairs = [
+                    (name, value)
+                    for name, values in parser.connHeaders.getAllRawHeaders()
+                    for value in values
+                ]
+                setattr(response, _CONN_HEADERS, pairs)
+                return response
+
+            d.addCallback(keep_connection_headers)
+            return d
+
+    class _ArchivalFactory(_Factory):  # type: ignore[misc]
+        def buildProtocol(self, addr: Any) -> Any:
+            return _ArchivalProtocol(self._quiescentCallback)
+
+
+class ArchivalDownloadHandler(HTTP11DownloadHandler):
+    ssrf_guard = True  # GuardConfig refuses http(s) handlers without this
+
+    def __init__(self, crawler: Crawler) -> None:
+        if not _WORKS:
+            raise NotConfigured(
+                "this Scrapy version lacks the http11 internals that newsarchive's SSRF guard "
+                "builds on; nothing is fetched rather than fetched unguarded"
+            )
+        super().__init__(crawler)
+        self._maxsize = crawler.settings.getint("DOWNLOAD_MAXSIZE")
+        self._policy = AddressPolicy(GuardConfig.from_settings(crawler.settings).allowed_networks)
+        self._active: set[int] = set()  # ids of the requests this handler is downloading
+        self._pool._factory = _ArchivalFactory
+        crawler.signals.connect(self._bytes_received, signal=signals.bytes_received)
+
+    async def download_request(self, request: Request) -> Response:
+        try:
+            return await self._guarded_download(request)
+        except BlockedAddress as exc:
+            self._crawler.stats.inc_value("ssrf/blocked")
+            self._crawler.stats.inc_value(f"ssrf/blocked/{exc.reason}")
+            logger.warning("blocked %s: %s", request.url, exc)
+            raise
+
+    async def _guarded_download(self, request: Request) -> Response:
+        if request.meta.get("proxy"):
+            from twisted.internet import reactor
+
+            parts = urlparse_cached(request)
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+            checked = check_target(reactor, parts.hostname or "", port, self._policy)
+            await maybe_deferred_to_future(checked)
+        agent = _ArchivalAgent(
+            policy=self._policy,
+            contextFactory=self._contextFactory,
+            bindAddress=self._bind_address,
+            pool=self._pool,
+            maxsize=0,  # the limit is applied as a cut in _bytes_received
+            warnsize=self._default_warnsize,
+            fail_on_dataloss=self._fail_on_dataloss,
+            crawler=self._crawler,
+            tls_verbose_logging=self._tls_verbose_logging,
+        )
+        self._active.add(id(request))
+        try:
+            with _wrap_errors():
+                return await maybe_deferred_to_future(agent.download_request(request))
+        finally:
+            self._active.discard(id(request))
+
+    def _bytes_received(self, data: bytes, request: Request) -> None:
+        if id(request) not in self._active:
+            return  # the signal reaches every handler (http and https): one of them counts
+        limit = int(request.meta.get("download_maxsize", self._maxsize) or 0)
+        received = int(request.meta.get(_RECEIVED_META, 0)) + len(data)
+        request.meta[_RECEIVED_META] = received
+        if limit and received > limit:
+            request.meta[TRUNCATED_META] = "length"
+            request.meta[TRUNCATED_AT_META] = limit
+            self._crawler.stats.inc_value("download/truncated/length")
+            logger.warning(
+                "cut %s at DOWNLOAD_MAXSIZE (%d bytes); the first %d bytes are archived",
+                request.url,
+                limit,
+                limit,
+            )
+            raise StopDownload(fail=False)
+
+
+def truncated_body(request: Request, response: Response) -> tuple[bytes, str | None]:
+    """The body to archive and the WARC-Truncated reason, if the body was cut."""
+    reason = request.meta.get(TRUNCATED_META) if "download_stopped" in response.flags else None
+    if reason == "length":
+        return response.body[: int(request.meta[TRUNCATED_AT_META])], reason
+    if "dataloss" in response.flags:
+        return response.body, "disconnect"
+    return response.body, None

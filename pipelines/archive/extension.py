@@ -1,0 +1,236 @@
+"""The archive of one crawl: its store, its crawl id, its spool, and the ledger of what it stored.
+
+Components that produce files (WARC writer, records pipeline, indexes) write them into the
+local spool and hand them to :meth:`ArchiveExtension.publish`, which notes them in the spool's
+journal and has the uploader store them off the reactor, retrying until the crawl ends. When the
+engine stops, after every component has closed, uploads get ``STORE_DRAIN_TIMEOUT`` seconds to
+settle; then the crawl report and, last, the manifest are stored: its presence means the crawl's
+objects are all there. Whatever could not be stored stays in the spool (see pipelines/spool.py)
+and goes up at the next start or with ``scrapy upload-pending``, which also writes the manifest.
+
+Archive layout under ``ARCHIVE_URI`` (see README):
+``{kind}/{crawl}/{name}`` (``warc``, ``records``, ``indexes``...), ``reports/{crawl}.json``,
+``manifests/{crawl}.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import platform
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Self
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.statscollectors import StatsCollector
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.defer import Deferred, DeferredList
+
+from crawler.redaction import redacted_settings
+from pipelines.archive.spool import MANIFEST_VERSION, CrawlSpool, LedgerEntry, crawls
+from pipelines.archive.uploads import Uploader
+from pipelines.storage import Store, open_store
+from settings.config import ArchiveConfig, StoreConfig
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["MANIFEST_VERSION", "ArchiveExtension", "LedgerEntry", "software_versions"]
+SOFTWARE = ("newsarchive", "scrapy", "twisted", "warcio", "trafilatura", "lxml", "boto3")
+
+
+def software_versions() -> dict[str, str]:
+    versions = {"python": platform.python_version()}
+    for name in SOFTWARE:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "unknown"
+    return versions
+
+
+class ArchiveExtension:
+    def __init__(
+        self,
+        config: ArchiveConfig,
+        store_config: StoreConfig,
+        store: Store,
+        stats: StatsCollector,
+        settings: dict[str, Any],
+        reactor: Any = None,
+    ) -> None:
+        self.config = config
+        self.store_config = store_config
+        self.store = store
+        self.stats = stats
+        self.settings = settings
+        self.reactor = reactor if reactor is not None else _installed_reactor()
+        self.crawl_spool = CrawlSpool(config.spool_dir, config.crawl_id)
+        self.uploader = Uploader(store, store_config, stats, self.reactor)
+        self._recoveries: list[Deferred[None]] = []
+        self.started_at = datetime.now(UTC)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        config = ArchiveConfig.from_settings(crawler.settings)
+        store_config = StoreConfig.from_settings(crawler.settings)
+        store = open_store(config.uri, store_config.options)
+        ext = cls(config, store_config, store, crawler.stats, redacted_settings(crawler.settings))
+        crawler.signals.connect(ext.engine_started, signal=signals.engine_started)
+        crawler.signals.connect(ext.engine_stopped, signal=signals.engine_stopped)
+        ext.start()
+        logger.info("crawl %s archiving into %s", config.crawl_id, ext.store.uri)
+        return ext
+
+    @property
+    def crawl_id(self) -> str:
+        return self.config.crawl_id
+
+    @property
+    def ledger(self) -> list[LedgerEntry]:
+        """What this crawl has stored so far, from the spool's journal."""
+        return self.crawl_spool.stored()
+
+    def start(self) -> None:
+        """Note the crawl in the spool (so any process can finish it) and start the uploader."""
+        self.crawl_spool.write_info(
+            {
+                "crawl_id": self.crawl_id,
+                "seedset": self.config.seedset,
+                "writer": self.config.writer_id,
+                "started_at": self.started_at.isoformat(),
+                "store": self.store.uri,
+                "software": software_versions(),
+                "settings": self.settings,
+            }
+        )
+        self.crawl_spool.lock(exclusive=False)
+        self.uploader.start()
+
+    def spool(self, kind: str) -> Path:
+        """The local folder where files of this kind are written before they are stored."""
+        return self.crawl_spool.kind_folder(kind)
+
+    def publish(
+        self, path: Path, kind: str, records: int | None = None
+    ) -> Deferred[LedgerEntry | None]:
+        """Store a closed spool file ``{spool}/{crawl}/{kind}/{name}`` under
+        ``{kind}/{crawl}/{name}``, off the reactor, retrying until the crawl ends.
+
+        The Deferred fires with the ledger entry, or None if the file stays in the spool (it
+        goes up at the next start or with ``scrapy upload-pending``). It never fails."""
+        if path.parent != self.crawl_spool.folder / kind:
+            raise ValueError(f"{path} is not a {kind!r} file of {self.crawl_spool}")
+        self.crawl_spool.note_closed(path, kind, records)
+        return self.uploader.submit(self.crawl_spool, path, records)
+
+    def engine_started(self) -> None:
+        """Send what earlier runs left: this crawl's own files (a resumed crawl), then other
+        crawls' for this store, unless another live process holds them."""
+        for path in self.crawl_spool.waiting():
+            self._resubmit(self.crawl_spool, path)
+        if not self.store_config.recover_at_start:
+            return
+        for other in crawls(self.config.spool_dir):
+            info = other.info() or {}
+            if other.crawl_id == self.crawl_id or info.get("store") != self.store.uri:
+                continue
+            if not other.lock(exclusive=True):
+                logger.info("spool %s is in use by a running crawl: left to it", other.folder)
+                continue
+            recovery = Deferred.fromCoroutine(self._recover(other))
+            self._recoveries.append(recovery)
+
+    def _resubmit(self, spool: CrawlSpool, path: Path) -> Deferred[LedgerEntry | None]:
+        kind, key = spool.key_of(path)
+        self.stats.inc_value(f"archive/recovered/{kind}")
+        logger.info("uploading %s, left in the spool by an earlier run, as %s", path, key)
+        return self.uploader.submit(spool, path, None, recovered=True)
+
+    async def _recover(self, spool: CrawlSpool) -> None:
+        try:
+            await DeferredList([self._resubmit(spool, path) for path in spool.waiting()])
+            await self._finalise(spool)
+        finally:
+            spool.unlock()
+
+    async def _finalise(self, spool: CrawlSpool) -> None:
+        """Write the crawl's manifest if it is time, or say what it waits for."""
+        try:
+            key = await self.uploader.run(spool.finalise, self.store)
+            left = await self.uploader.run(spool.waiting)
+        except Exception as exc:
+            logger.error("could not write the manifest of %s: %s", spool.crawl_id, exc)
+            return
+        if key is not None:
+            logger.info("manifest %s%s written", self.store.uri, key)
+        elif left:
+            logger.warning(
+                "%d file(s) of crawl %s could not be stored in %s and are kept in %s; they go up "
+                "at the next crawl's start, or now with: scrapy upload-pending %s",
+                len(left),
+                spool.crawl_id,
+                self.store.uri,
+                spool.folder,
+                self.config.uri,
+            )
+        elif spool.finished() is None:
+            logger.warning(
+                "crawl %s was interrupted: its files are stored, its manifest waits for the "
+                "crawl to be resumed (CRAWL_ID=%s) or closed with: scrapy upload-pending %s "
+                "--close-interrupted",
+                spool.crawl_id,
+                spool.crawl_id,
+                self.config.uri,
+            )
+
+    async def engine_stopped(self) -> None:
+        await maybe_deferred_to_future(Deferred.fromCoroutine(self._close()))
+
+    async def _close(self) -> None:
+        """Wait for uploads until the drain deadline, then store the report and the manifest,
+        or say what is left in the spool and how to send it."""
+        deadline = self.reactor.seconds() + self.store_config.drain_timeout
+        try:
+            await self.uploader.drain(deadline)
+            await self.uploader.run(self.crawl_spool.finish, self._finished(), _json(self.report()))
+            self.uploader.submit(self.crawl_spool, self.crawl_spool.report_path, None)
+            await self.uploader.drain(deadline)
+            await DeferredList(self._recoveries)
+            # Several processes may write one crawl: the last one to finish writes the manifest.
+            if self.crawl_spool.lock(exclusive=True):
+                await self._finalise(self.crawl_spool)
+            else:
+                logger.info(
+                    "other processes still write crawl %s: the last one writes its manifest",
+                    self.crawl_id,
+                )
+        finally:
+            self.crawl_spool.unlock()
+            self.uploader.stop()
+
+    def _finished(self) -> dict[str, Any]:
+        return {"finished_at": datetime.now(UTC).isoformat()}
+
+    def report(self) -> dict[str, Any]:
+        return {
+            "crawl_id": self.crawl_id,
+            "seedset": self.config.seedset,
+            "stats": json.loads(json.dumps(self.stats.get_stats(), default=str)),
+        }
+
+    def manifest(self) -> dict[str, Any]:
+        """The manifest as it would be written now, from the spool's journal."""
+        return self.crawl_spool.manifest()
+
+
+def _installed_reactor() -> Any:
+    from twisted.internet import reactor
+
+    return reactor
+
+
+def _json(value: Any) -> bytes:
+    return json.dumps(value, indent=2, sort_keys=True, default=str).encode() + b"\n"

@@ -1,0 +1,298 @@
+"""Metadata read straight from the page: JSON-LD, <meta>, <link> and <time> tags.
+
+Structured data comes first because the publisher states it for machines; trafilatura's and
+htmldate's guesses from the visible page are the fallback (`pipelines.extract.core` combines them).
+
+- Dates: JSON-LD ``datePublished``/``dateModified`` of the article object, then meta tags
+  (``article:published_time`` and the usual aliases), then ``itemprop`` elements. Values are
+  returned as ISO 8601, with the page's offset when it gives one. A value later than the
+  response (see `TimeBound`) is not a publication date and is skipped.
+- Title, site name, description, section and tags: JSON-LD, then Open Graph and other meta
+  tags, then the visible headline.
+- Canonical URL: ``<link rel=canonical>``, then ``og:url``, made absolute.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from lxml import etree
+from lxml.html import HtmlElement
+
+from pipelines.extract.language import primary_language
+
+__all__ = ["PageMetadata", "TimeBound", "iso_time", "parse_time", "text_or_none"]
+
+ARTICLE_TYPES = frozenset(
+    {"Article", "NewsArticle", "ReportageNewsArticle", "AnalysisNewsArticle", "BlogPosting"}
+    | {"OpinionNewsArticle", "BackgroundNewsArticle", "ReviewNewsArticle", "LiveBlogPosting"}
+    | {"ReportageNewsArticle", "SatiricalArticle", "Report", "TechArticle"}
+)
+PUBLISHED_META = (
+    "article:published_time",
+    "og:published_time",
+    "datepublished",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "parsely-pub-date",
+    "sailthru.date",
+    "dc.date.issued",
+    "dcterms.issued",
+    "dcterms.created",
+    "dc.date",
+    "date",
+)
+MODIFIED_META = (
+    "article:modified_time",
+    "og:updated_time",
+    "datemodified",
+    "dcterms.modified",
+    "last-modified",
+)
+_META = etree.XPath("//meta[@content]")
+_ITEMPROP = etree.XPath("//*[@itemprop=$name]")
+_LINKS = etree.XPath("//link[@href]")
+_JSON_LD = etree.XPath("//script[@type='application/ld+json']")
+_H1 = etree.XPath("//h1")
+_TITLE = etree.XPath("//title")
+_REL_AUTHOR = etree.XPath("//a[contains(concat(' ', normalize-space(@rel), ' '), ' author ')]")
+_ITEMPROP_AUTHOR = etree.XPath("//*[@itemprop='author']")
+_BY_LINE = etree.XPath(
+    "//*[self::p or self::div or self::span or self::font or self::li]"
+    "[string-length(normalize-space(.)) < 120][starts-with(normalize-space(.), 'By ')"
+    " or starts-with(normalize-space(.), 'Submitted by ') or starts-with(normalize-space(.), "
+    "'Posted by ') or starts-with(normalize-space(.), 'Written by ')]"
+)
+_TITLE_SEPARATOR = re.compile(r"\s+(?:[|\u2013\u2014:\u00b7\u2022]|-{1,2}|::)\s+")
+_BYLINE_END = re.compile(r"\s{2,}|[|\u00b7\u2022\u2014\u2013\d]|\s-\s|\bon\b|\bupdated\b", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class TimeBound:
+    """The latest plausible time for a page: it was not published after it was served.
+
+    `served` is the response's Date header (else the clock, which only a page without a Date
+    header depends on). A date-time with an offset may not be later than `served`; a local one
+    may be up to 14 hours later (the largest UTC offset) and a bare date one day later."""
+
+    served: datetime
+
+    @classmethod
+    def from_headers(cls, headers: Mapping[str, str]) -> TimeBound:
+        try:
+            served = parsedate_to_datetime(headers.get("date", ""))
+        except (TypeError, ValueError):
+            served = datetime.now(UTC)
+        if served.tzinfo is None:
+            served = served.replace(tzinfo=UTC)
+        return cls(served)
+
+    def allows(self, value: date) -> bool:
+        if isinstance(value, datetime):
+            if value.tzinfo is None:
+                return value <= self.served.replace(tzinfo=None) + timedelta(hours=14)
+            return value <= self.served
+        return value <= self.served.date() + timedelta(days=1)
+
+    def max_date(self) -> str:
+        """The bound in htmldate's form, for trafilatura's date guess."""
+        return (self.served + timedelta(days=1)).date().isoformat()
+
+
+def parse_time(value: object) -> date | None:
+    """A date or date-time in ISO 8601 or RFC 2822 form, else None. A bare date stays a date:
+    inventing midnight would claim a precision the page does not give."""
+    text = text_or_none(value)
+    if text is None or not any(char.isdigit() for char in text):
+        return None
+    try:
+        if len(text) == 10:
+            return date.fromisoformat(text)
+        return datetime.fromisoformat(text)
+    except ValueError:
+        pass
+    try:
+        return parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def iso_time(value: object, bound: TimeBound) -> str | None:
+    parsed = parse_time(value)
+    return parsed.isoformat() if parsed is not None and bound.allows(parsed) else None
+
+
+class PageMetadata:
+    """JSON-LD article objects, <meta>, <link> and itemprop values of one page."""
+
+    def __init__(self, tree: HtmlElement) -> None:
+        self._tree = tree
+        nodes = list(_json_ld_nodes(tree))
+        self._ids = {node["@id"]: node for node in nodes if isinstance(node.get("@id"), str)}
+        self._articles = [node for node in nodes if _is_article(node)]
+        self._meta: dict[str, list[str]] = {}
+        for element in _META(tree):
+            content = text_or_none(element.get("content"))
+            for attribute in ("property", "name", "itemprop", "http-equiv"):
+                key = (element.get(attribute) or "").strip().lower()
+                if key and content:
+                    self._meta.setdefault(key, []).append(content)
+
+    def meta(self, key: str) -> str | None:
+        values = self._meta.get(key.lower())
+        return values[0] if values else None
+
+    def meta_all(self, key: str) -> list[str]:
+        return self._meta.get(key.lower(), [])
+
+    def title(self) -> str | None:
+        """The headline: JSON-LD, then Open Graph and Twitter cards, then the page's only <h1>.
+        The <title> tag comes last: it usually carries the site's name as well."""
+        headline = self.json_ld("headline")
+        h1 = [" ".join(element.text_content().split()) for element in _H1(self._tree)]
+        candidates = [headline if isinstance(headline, str) else None, self.meta("og:title")]
+        candidates += [self.meta("twitter:title"), h1[0] if len(h1) == 1 else None]
+        return next(filter(None, map(text_or_none, candidates)), None) or self._title_tag()
+
+    def _title_tag(self) -> str | None:
+        """The <title> without the site's name: its longest part between separators."""
+        titles = [" ".join(element.text_content().split()) for element in _TITLE(self._tree)]
+        parts = _TITLE_SEPARATOR.split(titles[0]) if titles else []
+        return max(parts, key=len) if parts and parts[0] else None
+
+    def sitename(self) -> str | None:
+        publisher = self.json_ld("publisher")
+        if isinstance(publisher, dict):
+            publisher = self._ids.get(publisher.get("@id"), publisher).get("name")
+        candidates = [self.meta("og:site_name"), publisher, self.meta("application-name")]
+        return next(filter(None, map(text_or_none, candidates)), None)
+
+    def description(self) -> str | None:
+        description = self.json_ld("description")
+        candidates = [self.meta("og:description"), self.meta("description")]
+        candidates += [self.meta("twitter:description"), description]
+        return next(filter(None, map(text_or_none, candidates)), None)
+
+    def categories(self) -> list[str]:
+        return self.listing("articleSection") or self.meta_all("article:section")
+
+    def tags(self) -> list[str]:
+        tags = self.listing("keywords") or self.meta_all("article:tag")
+        return tags or [tag for value in self.meta_all("news_keywords") for tag in value.split(",")]
+
+    def json_ld(self, key: str) -> Any:
+        return next((node[key] for node in self._articles if node.get(key)), None)
+
+    def time(self, json_ld_key: str, meta_keys: tuple[str, ...], bound: TimeBound) -> str | None:
+        """The first valid, not-future value of the JSON-LD key, the meta keys, then elements
+        carrying the JSON-LD key as itemprop (``<time itemprop=datePublished datetime=...>``)."""
+        for value in (self.json_ld(json_ld_key), *(self.meta(key) for key in meta_keys)):
+            found = iso_time(value, bound)
+            if found:
+                return found
+        for element in _ITEMPROP(self._tree, name=json_ld_key):
+            found = iso_time(element.get("datetime") or element.get("content"), bound)
+            if found:
+                return found
+        return None
+
+    def author_names(self) -> list[str]:
+        """Names of the article's JSON-LD authors (people first, else organisations), then
+        the author meta tags; raw, for `pipelines.extract.authors.clean_authors`."""
+        people: list[str] = []
+        organisations: list[str] = []
+        for entry in _as_list(self.json_ld("author")):
+            node = self._ids.get(entry.get("@id"), entry) if isinstance(entry, dict) else entry
+            if isinstance(node, str):
+                people.append(node)
+            elif isinstance(node, dict) and isinstance(node.get("name"), str):
+                kind = _as_list(node.get("@type"))
+                (organisations if "Organization" in kind else people).append(node["name"])
+        if people or organisations:
+            return people or organisations
+        metas = [self.meta("author"), self.meta("article:author"), self.meta("parsely-author")]
+        return [name for name in metas if name and not urlsplit(name).scheme]
+
+    def byline_names(self) -> list[str]:
+        """Names in the visible byline: ``rel=author`` links, ``itemprop=author`` elements, or
+        a short line that opens with "By" (or "Submitted by", "Posted by", "Written by"), cut
+        where a date or a separator starts."""
+        linked = [" ".join(link.text_content().split()) for link in _REL_AUTHOR(self._tree)]
+        if any(linked):
+            return linked
+        marked = []
+        for element in _ITEMPROP_AUTHOR(self._tree):
+            names = element.xpath(".//*[@itemprop='name']") or [element]
+            marked += [" ".join(name.text_content().split()) for name in names]
+        if any(marked):
+            return marked
+        for element in _BY_LINE(self._tree):
+            text = " ".join(element.text_content().split())
+            return [_BYLINE_END.split(text, maxsplit=1)[0]]
+        return []
+
+    def listing(self, json_ld_key: str) -> list[str]:
+        value = self.json_ld(json_ld_key)
+        items = value.split(",") if isinstance(value, str) else _as_list(value)
+        return [item for item in items if isinstance(item, str)]
+
+    def declared_language(self, headers: Mapping[str, str]) -> str | None:
+        candidates = [
+            self._tree.getroottree().getroot().get("lang"),
+            headers.get("content-language"),
+            self.meta("content-language"),
+            self.meta("og:locale"),
+            self.json_ld("inLanguage"),
+        ]
+        return next(filter(None, map(primary_language, candidates)), None)
+
+    def canonical_url(self, url: str) -> str | None:
+        hrefs = [
+            text_or_none(link.get("href"))
+            for link in _LINKS(self._tree)
+            if "canonical" in (link.get("rel") or "").lower().split()
+        ]
+        for href in [*hrefs, self.meta("og:url")]:
+            absolute = urljoin(url, href) if href else None
+            if absolute and urlsplit(absolute).scheme in ("http", "https"):
+                return absolute
+        return None
+
+
+def _json_ld_nodes(tree: HtmlElement) -> Iterator[dict[str, Any]]:
+    """Every object in the page's JSON-LD scripts, including @graph members; bad JSON is skipped."""
+    for script in _JSON_LD(tree):
+        try:
+            data = json.loads(script.text or "")
+        except (ValueError, RecursionError):  # RecursionError: arrays nested thousands deep
+            continue
+        pending = _as_list(data)
+        while pending:
+            node = pending.pop(0)
+            if isinstance(node, dict):
+                yield node
+                pending.extend(_as_list(node.get("@graph")))
+
+
+def _is_article(node: Mapping[str, Any]) -> bool:
+    return any(
+        kind in ARTICLE_TYPES for kind in _as_list(node.get("@type")) if isinstance(kind, str)
+    )
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def text_or_none(value: object) -> str | None:
+    return value.strip() or None if isinstance(value, str) else None

@@ -1,0 +1,207 @@
+"""What the page's markup says about its text, for the cleanup rules and the candidate checks.
+
+Text alone cannot tell an image caption or a teaser headline from a sentence; the markup can.
+`page_context` reads the parsed page once and collects, single-spaced (`textnorm.squash`):
+
+- ``boilerplate_texts``: the text of every element inside a *furniture container*: an element
+  whose class or id names a furniture role (related, newsletter, share, author-bio, caption,
+  credit, copyright, comments, cookie, advert, breadcrumb, pagination, ...), or a ``figcaption``,
+  ``aside``, ``nav``, ``footer``, ``form``, ``button`` or ``label``; and the text inside *teaser
+  cards*: two or more sibling elements of one kind whose text is mostly a link to another page
+  (a related rail, a "latest news" list). A container that holds the headline (``h1``), is the
+  ``article``/``main``/``body`` itself, or holds 40% or more of the page's paragraph text is
+  never furniture, so a site that puts "share-enabled" on its article body loses nothing.
+- ``link_texts``: anchor texts of three or more words that lead to another page. A line that is
+  nothing but such a link is a teaser; a sentence with a link in it is longer than the link.
+- ``paragraph_chars``: the length of the paragraph text outside furniture: what an extraction
+  of the whole article should come close to (`pipelines.extract.candidates` uses it to spot a cut).
+
+A line is dropped for these only when it equals one of the texts as a whole, never for sharing
+words with one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import urldefrag, urljoin
+
+from lxml import etree
+from lxml.html import HtmlElement
+
+from pipelines.extract.textnorm import squash
+
+__all__ = ["PageContext", "page_context"]
+
+# Class and id names split into lower-case words on anything but letters and digits; a name is
+# furniture when a word, a run of words or a word's start is listed here.
+_FURNITURE_WORDS = frozenset(
+    str.split(
+        """related relatedposts trending popular outbrain taboola newsletter newsletters subscribe
+    subscription signup social bio caption credit credits copyright comment comments commentlist
+    respond cookie cookies consent gdpr ad ads adslot breadcrumb breadcrumbs tags taglist
+    pagination pager readmore morestories mostread mostpopular mostviewed authorbio authorbox
+    aboutauthor"""
+    )
+)
+# ... or when a run of words, or the start of a word, is one of these
+_FURNITURE_PATTERN = re.compile(
+    r"(?:^| )(?:related|recirc|recommend|promo|share|disqus|advert|sponsor"
+    r"|(?:read more|more stories|most read|most popular|most viewed|sign up|author bio"
+    r"|author box|author info|author card|about author|about the author|app banner"
+    r"|app download|app promo|ad slot|tag list|screen reader text|sr only|visually hidden)"
+    r"(?: |$))"
+)
+_NAME_SPLIT = re.compile(r"[^a-z0-9]+")
+_FURNITURE_TAGS = frozenset({"figcaption", "aside", "footer"})
+_NEVER_FURNITURE = frozenset({"html", "body", "main", "article"})
+_NOT_CARDS = frozenset(
+    {"p", "span", "a", "em", "strong", "b", "i", "br", "img", "td", "th", "tr", "option"}
+)
+_SKIPPED = frozenset({"script", "style", "noscript", "template", "svg"})
+_CONTAINER_SHARE = 0.4  # a container with this share of the paragraph text is content
+_CARD_LINK_SHARE = 0.25  # a card's text is at least this much link (headline + summary)
+_CARD_MAX_CHARS = 600
+_MAX_LINE_CHARS = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class PageContext:
+    title: str | None = None
+    authors: tuple[str, ...] = ()
+    boilerplate_texts: frozenset[str] = frozenset()
+    link_texts: frozenset[str] = frozenset()
+    paragraph_chars: int = 0
+    # text of each <p> outside furniture, in document order (for the sibling check)
+    paragraphs: tuple[tuple[HtmlElement, str], ...] = ()
+
+
+_MARKED = etree.XPath(  # elements that can hold a block of furniture: no icons, links, inputs
+    "//body//*[@class or @id][not(self::a or self::i or self::img or self::svg or self::path"
+    " or self::input or self::button or self::option or self::script or self::style"
+    " or self::em or self::strong or self::b or self::source or self::picture or self::time)]"
+    " | //figcaption | //aside | //footer"
+)
+
+
+def page_context(
+    tree: HtmlElement, url: str, *, title: str | None = None, authors: Iterable[str] = ()
+) -> PageContext:
+    page = urldefrag(url)[0]
+    paragraphs = [(p, p.text_content()) for p in tree.iter("p")]
+    total = sum(len(text) for _, text in paragraphs)
+    containers: set[HtmlElement] = set()
+    for element in _MARKED(tree):
+        if _is_furniture(element, total) and not _inside(element, containers):
+            containers.add(element)
+    links = [(link, text) for link, text in _links(tree, page)]
+    containers.update(card for card in _teaser_cards(links, page) if not _inside(card, containers))
+    furniture: set[str] = set()
+    for container in containers:
+        _collect(container, furniture)
+    kept = [(p, squash(text)) for p, text in paragraphs if not _inside(p, containers)]
+    return PageContext(
+        title=title,
+        authors=tuple(authors),
+        boilerplate_texts=frozenset(furniture),
+        link_texts=frozenset(text for _, text in links),
+        paragraph_chars=sum(len(text) for _, text in kept),
+        paragraphs=tuple(kept),
+    )
+
+
+def _inside(element: HtmlElement, containers: set[HtmlElement]) -> bool:
+    return bool(containers) and any(
+        node in containers for node in (element, *element.iterancestors())
+    )
+
+
+def _is_furniture(element: HtmlElement, total_paragraph_chars: int) -> bool:
+    tag = element.tag
+    if tag in _NEVER_FURNITURE or not isinstance(tag, str):
+        return False
+    if tag not in _FURNITURE_TAGS and not _names_furniture(
+        f"{element.get('class') or ''} {element.get('id') or ''}"
+    ):
+        return False
+    if element.find(".//h1") is not None:
+        return False
+    inside = sum(len(p.text_content()) for p in element.iter("p"))
+    return inside < _CONTAINER_SHARE * total_paragraph_chars or inside == 0
+
+
+def _names_furniture(names: str) -> bool:
+    tokens = _NAME_SPLIT.split(names.lower())
+    return bool(_FURNITURE_WORDS.intersection(tokens)) or bool(
+        _FURNITURE_PATTERN.search(" ".join(tokens))
+    )
+
+
+def _collect(container: HtmlElement, into: set[str]) -> None:
+    seen: set[str] = set()
+    for element in container.iter():
+        if isinstance(element.tag, str) and element.tag not in _SKIPPED:
+            raw = element.text_content()
+            # a lone child has its parent's text: fold it once; a text longer than any caption,
+            # bio or teaser is a whole block of furniture, never one line of output
+            if raw not in seen and len(raw) <= _MAX_LINE_CHARS:
+                seen.add(raw)
+                text = squash(raw)
+                if text:
+                    into.add(text)
+
+
+def _teaser_cards(links: list[tuple[HtmlElement, str]], page: str) -> list[HtmlElement]:
+    """Teaser rails: 2+ siblings with one tag and class, each short and mostly a link to
+    another page. Each link's nearest such ancestor (up to three levels) is its card."""
+    groups: defaultdict[tuple[int, str, str], list[HtmlElement]] = defaultdict(list)
+    for link, text in links:
+        card = _card_of(link, len(text))
+        parent = card.getparent() if card is not None else None
+        if card is not None and parent is not None:
+            key = (id(parent), card.tag, card.get("class") or "")
+            if not any(member is card for member in groups[key]):
+                groups[key].append(card)
+    cards: list[HtmlElement] = []
+    for (_, tag, klass), members in groups.items():
+        parent = members[0].getparent()
+        kin = [c for c in parent if c.tag == tag and (c.get("class") or "") == klass]
+        if len(members) >= 2 and len(members) == len(kin):
+            cards.extend(members)
+    return cards
+
+
+def _card_of(link: HtmlElement, link_chars: int) -> HtmlElement | None:
+    """The link's nearest ancestor (up to three levels) that repeats: a sibling has its tag and
+    class. It must be short and at least a quarter link, or the link is no teaser."""
+    for level, element in enumerate(link.iterancestors()):
+        if level >= 3 or element.tag in _NEVER_FURNITURE:
+            return None
+        parent = element.getparent()
+        if element.tag in _NOT_CARDS or parent is None or len(parent) < 2:
+            continue
+        kind = (element.tag, element.get("class"))
+        if not any(s is not element and (s.tag, s.get("class")) == kind for s in parent):
+            continue
+        text = " ".join(element.text_content().split())
+        if len(text) > _CARD_MAX_CHARS or link_chars < _CARD_LINK_SHARE * len(text):
+            return None
+        return element
+    return None
+
+
+def _links(tree: HtmlElement, page: str) -> Iterable[tuple[HtmlElement, str]]:
+    """Links of three or more words to another page, with their text."""
+    for link in tree.iter("a"):
+        text = squash(link.text_content())
+        if len(text.split()) >= 3 and _leads_elsewhere(link.get("href"), page):
+            yield link, text
+
+
+def _leads_elsewhere(href: str | None, page: str) -> bool:
+    if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
+        return False
+    target = urldefrag(urljoin(page, href.strip()))[0]
+    return target.rstrip("/") != page.rstrip("/")

@@ -1,0 +1,190 @@
+"""Extraction off the reactor: article items in, clean records out.
+
+Extraction is CPU-bound, so it runs in a pool of worker processes (``EXTRACT_WORKERS``, default
+one per core) and the reactor only awaits the result. The pool is pebble's ``ProcessPool``: the
+standard library's ``ProcessPoolExecutor`` cannot stop one task, while pebble kills a worker whose
+page runs past ``EXTRACT_TIMEOUT`` and starts a fresh one in its place. Workers come from a
+forkserver that has imported the extractor once, so they start fast and never inherit the
+reactor's threads. Starting the pool (seconds on a loaded machine) and joining it at the end run
+in threads too: nothing here blocks the reactor.
+
+At most ``EXTRACT_MAX_IN_FLIGHT`` pages (default ``2 x workers``) are in the pool at a time;
+items waiting for a slot keep their response in Scrapy's scraper slot, whose size limit
+(``SCRAPER_SLOT_MAX_ACTIVE_SIZE``) then holds back new downloads, so memory stays bounded.
+
+Every page ends with one outcome, counted in the crawl's stats and logged with the URL and WARC
+record: ``extract/ok`` (a record goes on), ``extract/empty`` (no article text), ``extract/failed``
+(an exception, a crashed worker, or a timeout, which is also counted as ``extract/timeout``). The
+page stays archived whatever the outcome; the WARC writer gets the outcome for its metadata
+record (``archive_outcome``) before the record goes on or the item is dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Self, TypeVar
+
+from pebble import ProcessPool
+from scrapy.exceptions import DropItem
+
+from crawler.items import ArticleItem
+from pipelines.archive.extension import ArchiveExtension
+from pipelines.extract.core import (
+    CONFIG_SHA256,
+    EXTRACTOR_NAME,
+    Extraction,
+    extract,
+    extractor_version,
+)
+from pipelines.records import clean_record
+from pipelines.warc.capture import archive_outcome
+from settings.config import ExtractConfig
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def start_pool(workers: int) -> ProcessPool:
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["pipelines.extract.worker"])
+    return ProcessPool(max_workers=workers, context=context)
+
+
+def in_thread(function: Callable[..., T], *args: Any) -> Future[T]:
+    """Run `function` in a new thread; its result arrives in the returned future."""
+    future: Future[T] = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(function(*args))
+        except BaseException as exc:  # handed to whoever awaits the future
+            future.set_exception(exc)
+
+    threading.Thread(target=run, name="newsarchive-extract-pool-start", daemon=True).start()
+    return future
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """How the extraction of one page ended."""
+
+    status: str  # "ok", "empty", "failed" or "timeout"
+    extraction: Extraction | None = None
+    error: BaseException | None = None
+
+    @property
+    def archived_as(self) -> str:
+        """The outcome the WARC metadata record states: a timeout is a failure there."""
+        return "failed" if self.status == "timeout" else self.status
+
+
+class ExtractPipeline:
+    def __init__(self, config: ExtractConfig) -> None:
+        self.config = config
+        self.extractor = {
+            "name": EXTRACTOR_NAME,
+            "version": extractor_version(),
+            "config_sha256": CONFIG_SHA256,
+        }
+        self.pool: ProcessPool | None = None
+        self.crawl_id = ""
+        self._slots: asyncio.Semaphore | None = None
+        # Starting the workers imports the extractor in a forkserver (seconds under load): done
+        # in a thread, so the reactor goes on; the first item waits for it.
+        self._starting: Future[ProcessPool] | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        pipeline = cls(ExtractConfig.from_settings(crawler.settings))
+        pipeline.crawler = crawler
+        return pipeline
+
+    crawler: Crawler
+
+    def open_spider(self) -> None:
+        archive = self.crawler.get_extension(ArchiveExtension)
+        self.crawl_id = archive.crawl_id if archive is not None else ""
+        if not self.config.inline:
+            self._starting = in_thread(start_pool, self.config.workers)
+            self._slots = asyncio.Semaphore(self.config.in_flight)
+
+    async def process_item(self, item: Any) -> Any:
+        if not isinstance(item, ArticleItem):
+            return item
+        outcome = await self._outcome(item)
+        self._count(item, outcome)
+        record = None
+        if outcome.extraction is not None:
+            record = clean_record(
+                item, outcome.extraction, crawl_id=self.crawl_id, extractor=self.extractor
+            )
+        archive_outcome(self.crawler, item, outcome.archived_as, self.extractor, record)
+        if record is None:
+            raise DropItem(f"{outcome.status}: {item.final_url}", log_level="DEBUG")
+        return record
+
+    async def _outcome(self, item: ArticleItem) -> Outcome:
+        try:
+            extraction = await self._extract(item)
+        except FutureTimeout as exc:
+            return Outcome("timeout", error=exc)
+        except Exception as exc:  # the extractor's bug or a dead worker: this page only
+            return Outcome("failed", error=exc)
+        return Outcome("ok", extraction) if extraction is not None else Outcome("empty")
+
+    async def _extract(self, item: ArticleItem) -> Extraction | None:
+        if self._starting is None:
+            return extract(item.body, item.final_url, item.headers)
+        if self.pool is None:
+            self.pool = await asyncio.wrap_future(self._starting)
+        assert self._slots is not None
+        async with self._slots:
+            future = self.pool.schedule(
+                extract, args=(item.body, item.final_url, item.headers), timeout=self.config.timeout
+            )
+            return await asyncio.wrap_future(future)
+
+    def _count(self, item: ArticleItem, outcome: Outcome) -> None:
+        stats = self.crawler.stats
+        where = f"{item.final_url} (WARC {item.warc.filename} at {item.warc.offset})"
+        if outcome.status == "ok":
+            stats.inc_value("extract/ok")
+        elif outcome.status == "empty":
+            stats.inc_value("extract/empty")
+            logger.info("no article text in %s; archived, no record", where)
+        else:
+            stats.inc_value("extract/failed")
+            if outcome.status == "timeout":
+                stats.inc_value("extract/timeout")
+                logger.error(
+                    "extraction of %s took over %s s; its worker was replaced; archived, no record",
+                    where,
+                    self.config.timeout,
+                )
+            else:
+                logger.error("extraction failed for %s: %r", where, outcome.error)
+
+    async def close_spider(self) -> None:
+        if self._starting is None:
+            return
+        pool = await asyncio.wrap_future(self._starting)
+        self.pool, self._starting = None, None
+        await asyncio.to_thread(self._shut, pool)  # joining waits on processes: not on the reactor
+
+    def _shut(self, pool: ProcessPool) -> None:
+        pool.close()  # type: ignore[no-untyped-call]  # pebble leaves these unannotated
+        try:  # every item has its outcome by now; a worker still busy is stuck
+            pool.join(timeout=self.config.timeout)
+        except TimeoutError:
+            pool.stop()  # type: ignore[no-untyped-call]
+            pool.join()

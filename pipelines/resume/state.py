@@ -1,0 +1,249 @@
+"""Crash-resume: a crawl run with ``-s JOBDIR=...`` and killed at any moment finishes when the same
+command is run again.
+
+Scrapy's own JOBDIR state is not crash-safe (``requests.seen`` is written through a buffer, the disk
+queues note their heads only at close), so it is switched off (``pipelines.resume.replay``) and the
+crawl resumes from what the archive holds durably instead:
+
+- **The crawl id** is kept in ``JOBDIR/newsarchive.json`` (``settings.config.ResumeConfig``), so
+  the spool folder and the store keys continue.
+- **Repair** (``pipelines.resume.repair``), at start, before anything is written: each torn
+  ``*.warc.gz.open`` file of a dead writer keeps its complete records and loses its torn tail
+  (logged and counted), then is closed, indexed and stored like any other; a torn records part
+  is removed, as its articles are replayed and their records come again.
+- **Replay**: every response archived by this crawl (CDXJ indexes in the spool and the store)
+  is indexed by URL; ``pipelines.resume.replay.ReplayMiddleware`` answers a request for one of them
+  with the archived response instead of fetching it again, so the spider sees what it saw the first
+  time and rebuilds its frontier, and nothing is archived twice.
+- **Exactly once**: the record ids in the crawl's closed and stored record parts are loaded;
+  ``ResumePipeline`` drops an article whose record is among them before it is extracted (its
+  record id is known from its WARC record), and ``RecordsPipeline`` drops such a record too.
+
+Everything here runs once, at the crawl's start, before the reactor has work to do.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+import os
+import shutil
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Self
+
+from scrapy import signals
+from scrapy.exceptions import DropItem, NotConfigured
+
+from crawler.items import ArticleItem
+from pipelines.archive.spool import CrawlSpool
+from pipelines.extract.core import CONFIG_SHA256
+from pipelines.records import record_id_of
+from pipelines.resume.repair import repair_spool
+from pipelines.storage import ObjectMissingError, Store, open_store
+from pipelines.warc import cdxj
+from settings.config import ArchiveConfig, ResumeConfig, StoreConfig
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+
+logger = logging.getLogger(__name__)
+
+_READ = 1024 * 1024
+
+
+# --- what the crawl already holds ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Archived:
+    """Where one archived response record is: its file (in the spool or the store)."""
+
+    filename: str
+    offset: int
+    length: int
+    date: str  # 14-digit CDXJ timestamp
+
+
+def replay_index(spool: CrawlSpool, store: Store) -> dict[str, Archived]:
+    """URL -> its last archived response, from the crawl's CDXJ indexes (spool, then store)."""
+    index: dict[str, Archived] = {}
+    for path in sorted(spool.kind_folder("indexes").glob(f"*{cdxj.SUFFIX}")):
+        try:
+            _index_lines(path.read_text("utf-8").splitlines(), index)
+        except FileNotFoundError:
+            continue  # stored meanwhile: read from the store below
+    for key in store.list(f"indexes/{spool.crawl_id}/"):
+        if key.endswith(cdxj.SUFFIX):
+            with store.get(key) as stream:
+                _index_lines(stream.read().decode("utf-8").splitlines(), index)
+    return index
+
+
+def _index_lines(lines: list[str], index: dict[str, Archived]) -> None:
+    for line in lines:
+        try:
+            _, stamp, data = line.split(" ", 2)
+            fields = json.loads(data)
+        except ValueError:
+            continue  # a line torn by a crash: its page is fetched again
+        if not fields.get("status") or fields.get("mime") == "warc/revisit":
+            continue  # metadata and resources are not responses
+        found = Archived(fields["filename"], int(fields["offset"]), int(fields["length"]), stamp)
+        known = index.get(fields["url"])
+        if known is None or (found.date, found.filename, found.offset) > (
+            known.date,
+            known.filename,
+            known.offset,
+        ):
+            index[fields["url"]] = found  # fetched again (a retry): the last one counts
+
+
+def stored_record_ids(spool: CrawlSpool, store: Store) -> set[str]:
+    """The record ids in the crawl's closed record parts, in the spool and in the store."""
+    ids: set[str] = set()
+    for path in sorted(spool.kind_folder("records").glob("*.jsonl.gz")):
+        try:
+            with open(path, "rb") as stream:
+                _read_ids(stream, ids)
+        except FileNotFoundError:
+            continue  # stored meanwhile: read from the store below
+    for key in store.list(f"records/{spool.crawl_id}/"):
+        if key.endswith(".jsonl.gz"):
+            with store.get(key) as stream:
+                _read_ids(stream, ids)
+    return ids
+
+
+def _read_ids(stream: IO[bytes], ids: set[str]) -> None:
+    with gzip.open(stream, "rb") as lines:
+        for line in lines:
+            ids.add(json.loads(line)["record_id"])
+
+
+# --- the Scrapy side -----------------------------------------------------------------------------
+
+
+class FinishedCrawlError(RuntimeError):
+    """JOBDIR names a crawl that has finished: it is not run again."""
+
+
+class ResumeExtension:
+    """Repairs, indexes and loads the crawl's state when it is built, before the engine starts
+    (so before the archive sends what the spool holds, and before the WARC writer opens a file);
+    off (NotConfigured) without JOBDIR."""
+
+    def __init__(
+        self, jobdir: Path, archive: ArchiveConfig, store: Store, stats: StatsCollector
+    ) -> None:
+        self.jobdir = jobdir
+        self.spool = CrawlSpool(archive.spool_dir, archive.crawl_id)
+        self.store = store
+        self.stats = stats
+        self.index: dict[str, Archived] = {}
+        self.done: set[str] = set()
+        self.cache = jobdir / "replay-cache"  # stored WARCs fetched for replay, removed at the end
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        resume = ResumeConfig.from_settings(crawler.settings)
+        if resume.jobdir is None:
+            raise NotConfigured("crash-resume is on only with JOBDIR")
+        archive = ArchiveConfig.from_settings(crawler.settings)
+        store = open_store(archive.uri, StoreConfig.from_settings(crawler.settings).options)
+        ext = cls(resume.jobdir, archive, store, crawler.stats)
+        ext.start()  # here, not at engine_started: a failure must stop the crawl
+        crawler.signals.connect(ext.engine_stopped, signal=signals.engine_stopped)
+        return ext
+
+    def start(self) -> None:
+        manifest = f"manifests/{self.spool.crawl_id}.json"
+        if self.store.exists(manifest):
+            raise FinishedCrawlError(
+                f"crawl {self.spool.crawl_id} of JOBDIR {self.jobdir} has finished "
+                f"({self.store.uri}{manifest} is stored): give a new crawl a new JOBDIR"
+            )
+        repair_spool(self.spool, self.store, self.stats)
+        self.index = replay_index(self.spool, self.store)
+        self.done = stored_record_ids(self.spool, self.store)
+        if self.index or self.done:
+            logger.info(
+                "resuming crawl %s from JOBDIR %s: %d archived response(s) to replay, %d "
+                "record(s) already written",
+                self.spool.crawl_id,
+                self.jobdir,
+                len(self.index),
+                len(self.done),
+            )
+
+    def engine_stopped(self) -> None:
+        shutil.rmtree(self.cache, ignore_errors=True)
+
+    def record_done(self, record_id: str) -> bool:
+        return record_id in self.done
+
+    def read(self, archived: Archived) -> bytes:
+        """The gzip member of an archived record (blocking: run it in a thread)."""
+        local = self.spool.folder / "warc" / archived.filename
+        try:
+            with open(local, "rb") as stream:
+                return _read_range(stream, archived)
+        except FileNotFoundError:
+            pass  # stored and removed from the spool
+        cached = self.cache / archived.filename
+        if not cached.exists():
+            key = f"warc/{self.spool.crawl_id}/{archived.filename}"
+            with self.store.get(key) as stream:
+                seekable = getattr(stream, "seekable", lambda: False)()
+                if seekable:
+                    return _read_range(stream, archived)
+                self.cache.mkdir(parents=True, exist_ok=True)
+                temp = cached.with_name(f".{cached.name}.{uuid.uuid4().hex}")
+                with open(temp, "wb") as out:
+                    shutil.copyfileobj(stream, out, _READ)
+                os.replace(temp, cached)
+        with open(cached, "rb") as stream:
+            return _read_range(stream, archived)
+
+
+def _read_range(stream: IO[bytes], archived: Archived) -> bytes:
+    stream.seek(archived.offset)
+    data = stream.read(archived.length)
+    if len(data) != archived.length:
+        raise ObjectMissingError(
+            f"{archived.filename} ends before {archived.offset}+{archived.length}"
+        )
+    return data
+
+
+def resume_of(crawler: Crawler) -> ResumeExtension | None:
+    extension = crawler.get_extension(ResumeExtension)
+    return extension if isinstance(extension, ResumeExtension) else None
+
+
+class ResumePipeline:
+    """Drops, before extraction, an article whose record a run before this one wrote."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.resume: ResumeExtension | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        if ResumeConfig.from_settings(crawler.settings).jobdir is None:
+            raise NotConfigured("crash-resume is on only with JOBDIR")
+        return cls(crawler)
+
+    def open_spider(self) -> None:
+        self.resume = resume_of(self.crawler)
+
+    def process_item(self, item: Any) -> Any:
+        if self.resume is None or not isinstance(item, ArticleItem):
+            return item
+        if self.resume.record_done(record_id_of(item.warc.record_id, CONFIG_SHA256)):
+            self.crawler.stats.inc_value("resume/records_already_written")
+            raise DropItem(f"record already written: {item.final_url}", log_level="DEBUG")
+        return item

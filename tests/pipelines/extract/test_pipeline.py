@@ -1,0 +1,153 @@
+"""ExtractPipeline: the real pebble pool, its per-page timeout, failures and the inline mode.
+
+Each test drives the pipeline as Scrapy does (open_spider, process_item awaited on an asyncio
+loop, close_spider) with a crawler from Scrapy's test helper, so stats are Scrapy's own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scrapy.exceptions import DropItem
+from scrapy.utils.test import get_crawler
+
+from crawler.items import ArticleItem
+from pipelines.extract.core import extract
+from pipelines.extract.pipeline import ExtractPipeline
+from pipelines.warc.writer import WarcPointer
+from settings import base
+
+SITE = Path(__file__).resolve().parents[2] / "sites" / "news" / "pages"
+ARTICLE = "/2022/10/14/nato-critical-infrastructure-baltic/"
+HEADERS = {"content-type": "text/html; charset=utf-8", "date": "Sat, 15 Oct 2022 12:00:00 GMT"}
+# 3,000 paragraphs: about two seconds of extraction, far past the 0.3 s timeout below
+HUGE_PAGE = (
+    "<html><body><article>"
+    + "<p>The harbour authority reopened the northern quay on Monday after three weeks of "
+    "repairs to the storm-damaged breakwater, officials said.</p>"
+    * 3000
+    + "</article></body></html>"
+).encode()
+
+
+def item(body: Any = None, path: str = ARTICLE) -> ArticleItem:
+    url = f"http://127.0.0.1:8000{path}"
+    page = (SITE / ARTICLE.strip("/") / "index.html").read_bytes()
+    pointer = WarcPointer("x.warc.gz", 0, 1, "urn:uuid:1", None, "2022-10-15T12:00:00Z")
+    return ArticleItem(
+        url=url,
+        final_url=url,
+        status=200,
+        fetched_at="2022-10-15T12:00:00Z",
+        headers=HEADERS,
+        body=page if body is None else body,
+        warc=pointer,
+        discovered_from=None,
+        related_urls=(),
+        depth=0,
+    )
+
+
+@pytest.fixture
+def pipeline_factory() -> Iterator[Any]:
+    opened: list[ExtractPipeline] = []
+
+    def make(**settings: Any) -> ExtractPipeline:
+        defaults = {name: getattr(base, name) for name in dir(base) if name.startswith("EXTRACT_")}
+        crawler = get_crawler(settings_dict={**defaults, "EXTRACT_WORKERS": 1, **settings})
+        pipeline = ExtractPipeline.from_crawler(crawler)
+        opened.append(pipeline)
+        return pipeline
+
+    yield make
+    for pipeline in opened:
+        asyncio.run(pipeline.close_spider())
+
+
+async def outcomes(pipeline: ExtractPipeline, items: list[ArticleItem]) -> list[Any]:
+    pipeline.open_spider()
+    results: list[Any] = []
+    for each in items:
+        try:
+            results.append(await pipeline.process_item(each))
+        except DropItem as dropped:
+            results.append(dropped)
+    return results
+
+
+def test_pool_extracts_the_same_record_as_inline(pipeline_factory: Any) -> None:
+    pooled = pipeline_factory()
+    inline = pipeline_factory(EXTRACT_INLINE=True)
+    [from_pool] = asyncio.run(outcomes(pooled, [item()]))
+    [in_process] = asyncio.run(outcomes(inline, [item()]))
+    assert pooled.pool is not None and inline.pool is None
+    assert from_pool == in_process
+    assert from_pool["text_candidate"] == "trafilatura"
+    assert pooled.crawler.stats.get_value("extract/ok") == 1
+
+
+def test_a_page_past_the_timeout_is_counted_and_its_worker_replaced(
+    pipeline_factory: Any,
+) -> None:
+    pipeline = pipeline_factory(EXTRACT_TIMEOUT=0.3)
+    results = asyncio.run(outcomes(pipeline, [item(body=HUGE_PAGE), item(body=HUGE_PAGE)]))
+    assert all(isinstance(result, DropItem) for result in results)
+    stats = pipeline.crawler.stats
+    assert stats.get_value("extract/timeout") == 2
+    assert stats.get_value("extract/failed") == 2
+    assert stats.get_value("extract/ok") is None
+    # the stuck workers were replaced: the same pool still extracts a page
+    assert pipeline.pool is not None
+    page = item()
+    fresh = pipeline.pool.schedule(extract, args=(page.body, page.url, page.headers), timeout=60)
+    assert fresh.result(timeout=60) == extract(page.body, page.url, page.headers)
+
+
+def test_a_failing_page_is_counted_and_the_crawl_goes_on(pipeline_factory: Any) -> None:
+    pipeline = pipeline_factory()
+    broken = item(body="not bytes: the extractor raises on this page")
+    results = asyncio.run(outcomes(pipeline, [broken, item()]))
+    assert isinstance(results[0], DropItem)
+    assert results[1]["schema"] == 1
+    stats = pipeline.crawler.stats
+    assert (stats.get_value("extract/failed"), stats.get_value("extract/ok")) == (1, 1)
+    assert stats.get_value("extract/timeout") is None
+
+
+def test_a_page_without_article_text_is_counted_empty(pipeline_factory: Any) -> None:
+    pipeline = pipeline_factory(EXTRACT_INLINE=True)
+    shell = b"<html><head><title>Loading</title></head><body><div id=root></div></body></html>"
+    [result] = asyncio.run(outcomes(pipeline, [item(body=shell)]))
+    assert isinstance(result, DropItem)
+    assert pipeline.crawler.stats.get_value("extract/empty") == 1
+
+
+def test_pages_in_flight_are_bounded(pipeline_factory: Any) -> None:
+    pipeline = pipeline_factory(EXTRACT_WORKERS=1, EXTRACT_MAX_IN_FLIGHT=1)
+    seen: list[int] = []
+
+    async def run() -> list[Any]:
+        pipeline.open_spider()
+        assert pipeline._slots is not None
+        slots = pipeline._slots
+
+        async def watch() -> None:
+            while not done.is_set():
+                seen.append(1 - slots._value)  # pages holding a slot right now
+                await asyncio.sleep(0)
+
+        done = asyncio.Event()
+        watcher = asyncio.ensure_future(watch())
+        results = await asyncio.gather(*(pipeline.process_item(item()) for _ in range(4)))
+        done.set()
+        await watcher
+        return list(results)
+
+    results = asyncio.run(run())
+    assert [result["schema"] for result in results] == [1, 1, 1, 1]
+    assert max(seen) == 1
+    assert pipeline.config.in_flight == 1
