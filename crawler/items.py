@@ -4,7 +4,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipelines.warc.writer import WarcPointer
+
+@dataclass(frozen=True, slots=True)
+class WarcPointer:
+    """Where one record lives: enough to read it back with a single ranged read."""
+
+    filename: str
+    offset: int
+    length: int
+    record_id: str
+    payload_digest: str | None
+    date: str  # the record's WARC-Date, when the exchange was archived
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "filename": self.filename,
+            "offset": self.offset,
+            "length": self.length,
+            "record_id": self.record_id,
+            "payload_digest": self.payload_digest,
+        }
+
 
 # One step of a discovery path: (what the page was, its URL), or ("seedset", the set's name).
 # Kinds: "seedset", "front" (a start URL that is not an article), "feed", "sitemap", "article"

@@ -50,7 +50,7 @@ DOWNLOADER_MIDDLEWARES = {  # Scrapy's decompression, its DOWNLOAD_MAXSIZE stop 
 ITEM_PIPELINES = {
     "pipelines.resume.state.ResumePipeline": 250,  # with JOBDIR: drop articles already recorded
     "pipelines.extract.pipeline.ExtractPipeline": 300,  # trafilatura + cleanup, off the reactor
-    "pipelines.records.RecordsPipeline": 800,  # clean records into JSONL.gz batches
+    "pipelines.records.pipeline.RecordsPipeline": 800,  # clean records into JSONL.gz batches
 }
 
 # --- Crash-resume (with -s JOBDIR=...) -----------------------------------------------

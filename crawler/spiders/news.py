@@ -41,9 +41,9 @@ from twisted.python.failure import Failure
 from crawler import pages
 from crawler.downloader.guard import BlockedAddress
 from crawler.items import ArticleItem, Hop
+from crawler.meta import pointer_of
 from crawler.seeds import SeedSet, load_seedset
 from crawler.spiders.config import SpiderLimits
-from pipelines.warc.capture import pointer_of
 
 logger = logging.getLogger(__name__)
 

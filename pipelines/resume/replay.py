@@ -33,10 +33,10 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 from warcio.archiveiterator import ArchiveIterator
 
+from crawler.items import WarcPointer
+from crawler.meta import WARC_POINTER
 from pipelines.resume.state import Archived, ResumeExtension, resume_of
-from pipelines.warc.capture import META_KEY
 from pipelines.warc.reader import CONNECTION_HEADERS
-from pipelines.warc.writer import WarcPointer
 from settings.config import ResumeConfig
 
 if TYPE_CHECKING:
@@ -129,7 +129,7 @@ def replayed_response(request: Request, member: bytes, archived: Archived) -> Re
     if truncated in TRUNCATED_FLAGS:
         flags.append(TRUNCATED_FLAGS[truncated])
     address = headers_of("WARC-IP-Address")
-    request.meta[META_KEY] = WarcPointer(
+    request.meta[WARC_POINTER] = WarcPointer(
         archived.filename,
         archived.offset,
         archived.length,

@@ -41,7 +41,8 @@ from pipelines.extract.core import (
     extract,
     extractor_version,
 )
-from pipelines.records import RecordBatch, clean_record
+from pipelines.records import clean_record
+from pipelines.records.pipeline import RecordBatch
 from pipelines.storage import ObjectExistsError, Store, StoredObject
 from pipelines.warc.reader import SourceWarc, article_metadata, articles, warc_keys
 

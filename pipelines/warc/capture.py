@@ -35,13 +35,14 @@ from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet import task
 
 from crawler.downloader.handler import CONNECTION_HEADERS_META, REASON_META, truncated_body
-from crawler.items import ArticleItem
+from crawler.items import ArticleItem, WarcPointer
+from crawler.meta import WARC_POINTER
 from pipelines.archive.extension import ArchiveExtension, software_versions
 from pipelines.warc import cdxj
 from pipelines.warc import metadata as warcmeta
 from pipelines.warc.record import Record, RecordFactory, build_record, http_head, status_line
 from pipelines.warc.record import warc_date as format_date
-from pipelines.warc.writer import ClosedWarc, RotatingWarcWriter, WarcPointer
+from pipelines.warc.writer import ClosedWarc, RotatingWarcWriter
 from settings.config import WarcConfig
 
 if TYPE_CHECKING:
@@ -50,7 +51,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-META_KEY = "warc"
 REDACTED = b"<redacted by newsarchive>"
 HTTP_REQUEST = "application/http; msgtype=request"
 HTTP_RESPONSE = "application/http; msgtype=response"
@@ -127,7 +127,7 @@ class WarcExtension:
             self.stats.inc_value("warc/write_failed")
             logger.exception("could not archive the response of %s", request.url)
             return
-        request.meta[META_KEY] = pointers[0]  # the response record
+        request.meta[WARC_POINTER] = pointers[0]  # the response record
         self._note(request.url, response, pointers[0])
         self.stats.inc_value("warc/exchanges")
         self.stats.inc_value("warc/records", 2)
@@ -291,9 +291,3 @@ def _header_text(value: bytes) -> str:
         return value.decode("utf-8")
     except UnicodeDecodeError:
         return value.decode("latin-1")
-
-
-def pointer_of(response: Response) -> WarcPointer | None:
-    """The response record's pointer that the WARC writer left on the response, if any."""
-    pointer = response.meta.get(META_KEY)
-    return pointer if isinstance(pointer, WarcPointer) else None

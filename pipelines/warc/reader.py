@@ -24,11 +24,10 @@ from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddlewa
 from scrapy.http.headers import Headers
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.items import ArticleItem
+from crawler.items import ArticleItem, WarcPointer
 from pipelines.storage import Store
 from pipelines.storage.base import HashingReader
 from pipelines.warc import metadata as warcmeta
-from pipelines.warc.writer import WarcPointer
 
 # Headers Twisted keeps out of the response headers Scrapy sees (twisted.web._newclient's
 # CONNECTION_CONTROL_HEADERS less Content-Length, which Scrapy puts back), and our rename.

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from crawler.items import WarcPointer
 from pipelines.warc.record import Record, RecordFactory, build_record, warc_date, warc_fields
 
 OPEN_SUFFIX = ".open"
@@ -57,27 +58,6 @@ class CrashPoint:
 
 
 CRASH_AT = CrashPoint.from_env()
-
-
-@dataclass(frozen=True, slots=True)
-class WarcPointer:
-    """Where one record lives: enough to read it back with a single ranged read."""
-
-    filename: str
-    offset: int
-    length: int
-    record_id: str
-    payload_digest: str | None
-    date: str  # the record's WARC-Date, when the exchange was archived
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "filename": self.filename,
-            "offset": self.offset,
-            "length": self.length,
-            "record_id": self.record_id,
-            "payload_digest": self.payload_digest,
-        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -206,7 +206,7 @@ ORDINARY = {
     "COOKIES_ENABLED": False,
     "CRAWL_ID": "",
     "SPIDER_MODULES": ["crawler.spiders"],
-    "ITEM_PIPELINES": {"pipelines.records.RecordsPipeline": 800},
+    "ITEM_PIPELINES": {"pipelines.records.pipeline.RecordsPipeline": 800},
     "KEYWORDS_FILE": "keywords.txt",
 }
 

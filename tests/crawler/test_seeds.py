@@ -508,11 +508,13 @@ def test_settings_must_be_a_table(tmp_path: Path) -> None:
 
 
 def test_nested_settings_tables_are_kept(tmp_path: Path) -> None:
-    text = VALID + '\n[settings.ITEM_PIPELINES]\n"pipelines.records.RecordsPipeline" = 800\n'
+    text = (
+        VALID + '\n[settings.ITEM_PIPELINES]\n"pipelines.records.pipeline.RecordsPipeline" = 800\n'
+    )
 
     seeds = load(tmp_path, text)
 
-    assert seeds.settings["ITEM_PIPELINES"] == {"pipelines.records.RecordsPipeline": 800}
+    assert seeds.settings["ITEM_PIPELINES"] == {"pipelines.records.pipeline.RecordsPipeline": 800}
 
 
 def test_in_scope_follows_the_offsite_rule(tmp_path: Path) -> None:

@@ -15,10 +15,9 @@ import pytest
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
-from crawler.items import ArticleItem
+from crawler.items import ArticleItem, WarcPointer
 from pipelines.extract.core import extract
 from pipelines.extract.pipeline import ExtractPipeline
-from pipelines.warc.writer import WarcPointer
 from settings import base
 
 SITE = Path(__file__).resolve().parents[2] / "sites" / "news" / "pages"

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from crawler.items import ArticleItem
+from crawler.items import ArticleItem, WarcPointer
 from pipelines.warc import metadata as warcmeta
 from pipelines.warc.capture import WarcExtension
-from pipelines.warc.writer import RotatingWarcWriter, WarcPointer
+from pipelines.warc.writer import RotatingWarcWriter
 from settings.config import WarcConfig
 from tests.conftest import ArchivedCrawl
 from tests.warcs import WarcRecord, read_records, read_warc
