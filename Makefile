@@ -36,12 +36,16 @@ demo: $(STAMP)
 
 test: $(STAMP) $(TOOLS_STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache --no-logo
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache --no-logo
 
 crawl: $(STAMP)
 	@test -n '$(SEEDS)' || { echo 'usage: make crawl SEEDS=seeds/<set>.toml [ARCHIVE_URI=...]'; exit 2; }

@@ -14,6 +14,7 @@ default CRC32 checksum and nothing else. Prints MiB/s per method and round, and 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import statistics
@@ -21,7 +22,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +54,7 @@ def timed(upload: Callable[[Path, str], Any], files: list[Path], run: str) -> fl
     return sum(p.stat().st_size for p in files) / MIB / seconds
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=4, help="large files (multipart)")
     parser.add_argument("--size-mib", type=int, default=32, help="size of each large file")
@@ -61,37 +62,53 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--endpoint-url", help="an S3 endpoint instead of moto")
     parser.add_argument("--bucket", help="an existing bucket (with --endpoint-url)")
-    args = parser.parse_args(argv)
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    return parser.parse_args(argv)
 
-    server = None
-    endpoint = args.endpoint_url
-    if endpoint is None:
-        from moto.server import ThreadedMotoServer
 
-        for name, value in (
-            ("AWS_ACCESS_KEY_ID", "bench"),
-            ("AWS_SECRET_ACCESS_KEY", "bench"),
-            ("AWS_DEFAULT_REGION", "us-east-1"),
-        ):
-            os.environ.setdefault(name, value)
-        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-        server.start()
-        host, port = server.get_host_and_port()
-        endpoint = f"http://{host}:{port}"
-    client = boto3.client("s3", endpoint_url=endpoint)
-    bucket = args.bucket or f"bench-{uuid.uuid4().hex[:12]}"
-    if not args.bucket:
-        client.create_bucket(Bucket=bucket)
-    store = open_store(f"s3://{bucket}/", StoreOptions(endpoint_url=endpoint))
+@contextlib.contextmanager
+def s3_endpoint(endpoint_url: str | None) -> Iterator[str]:
+    """`endpoint_url`, or that of a moto server started in this process for the duration."""
+    if endpoint_url is not None:
+        yield endpoint_url
+        return
+    # Imported here: moto is a test dependency, and not needed against a real endpoint.
+    from moto.server import ThreadedMotoServer
 
-    def ours(path: Path, key: str) -> None:
-        store.put_file(path, key)
-
-    def plain(path: Path, key: str) -> None:
-        client.upload_file(str(path), bucket, key)
-
+    for name, value in (
+        ("AWS_ACCESS_KEY_ID", "bench"),
+        ("AWS_SECRET_ACCESS_KEY", "bench"),
+        ("AWS_DEFAULT_REGION", "us-east-1"),
+    ):
+        os.environ.setdefault(name, value)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
     try:
+        host, port = server.get_host_and_port()
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    with s3_endpoint(args.endpoint_url) as endpoint:
+        client = boto3.client("s3", endpoint_url=endpoint)
+        bucket = args.bucket or f"bench-{uuid.uuid4().hex[:12]}"
+        if not args.bucket:
+            client.create_bucket(Bucket=bucket)
+        store = open_store(f"s3://{bucket}/", StoreOptions(endpoint_url=endpoint))
+
+        def ours(path: Path, key: str) -> None:
+            store.put_file(path, key)
+
+        def plain(path: Path, key: str) -> None:
+            client.upload_file(str(path), bucket, key)
+
+        methods: dict[str, Callable[[Path, str], Any]] = {
+            "S3Store.put_file": ours,
+            "boto3 upload_file": plain,
+        }
         with tempfile.TemporaryDirectory() as tmp:
             sets = {
                 f"{args.files} x {args.size_mib} MiB": make_files(
@@ -99,17 +116,10 @@ def main(argv: list[str] | None = None) -> int:
                 ),
                 f"{args.small} x 1 MiB": make_files(Path(tmp), args.small, MIB, "small"),
             }
-            print(f"endpoint {endpoint} ({'moto, in process' if server else 'external'})")
+            where = "external" if args.endpoint_url is not None else "moto, in process"
+            print(f"endpoint {endpoint} ({where})")
             for label, files in sets.items():
-                report(
-                    label,
-                    files,
-                    {"S3Store.put_file": ours, "boto3 upload_file": plain},
-                    args.rounds,
-                )
-    finally:
-        if server is not None:
-            server.stop()
+                report(label, files, methods, args.rounds)
     return 0
 
 

@@ -12,8 +12,9 @@ import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
 
+from commands.check import validate
+from crawler.config import ConfigError
 from crawler.seeds import SeedError, load_seedset
-from settings.config import ConfigError, validate
 
 
 class Command(ScrapyCrawl):

@@ -14,8 +14,10 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.utils.log import configure_logging
 
+from crawler.config import ConfigError
+from pipelines.records.config import RecordsConfig
 from pipelines.storage import Store, StoreError, open_store
-from settings.config import ConfigError, RecordsConfig, StoreConfig
+from pipelines.storage.config import StoreConfig
 
 
 class Command(ScrapyCommand):

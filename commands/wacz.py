@@ -17,8 +17,9 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.utils.log import configure_logging
 
+from crawler.config import ConfigError
 from pipelines.storage import StoreError, open_store
-from settings.config import ConfigError, StoreConfig
+from pipelines.storage.config import StoreConfig
 
 
 class Command(ScrapyCommand):

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from scrapy.http.headers import Headers
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,9 +31,57 @@ class WarcPointer:
 
 
 # One step of a discovery path: (what the page was, its URL), or ("seedset", the set's name).
-# Kinds: "seedset", "front" (a start URL that is not an article), "feed", "sitemap", "article"
-# (an article whose related link led here).
 Hop = tuple[str, str]
+# "seedset" opens every path; "front" is a start URL that is not an article; "article" is an
+# article whose related link led on.
+HOP_KINDS = frozenset({"seedset", "front", "feed", "sitemap", "article"})
+
+
+@dataclass(frozen=True, slots=True)
+class Discovery:
+    """How the crawler came to a request: the hops from the seed set to the page that linked here.
+
+    The hops are the one record; everything else is read from them, so the parts cannot
+    disagree: the page that led here is the last hop, the related-link depth counts the article
+    hops and the sitemap depth the sitemap hops.
+    """
+
+    hops: tuple[Hop, ...]  # the request's own page is not in it
+
+    @classmethod
+    def from_seedset(cls, name: str) -> Discovery:
+        """A start URL's, feed's or sitemap's: named in the seed set itself."""
+        return cls((("seedset", name),))
+
+    def then(self, kind: str, url: str) -> Discovery:
+        """The discovery of the links found on the page at `url`, which was one of this kind."""
+        if kind not in HOP_KINDS - {"seedset"}:
+            raise ValueError(f"unknown kind of page {kind!r}")
+        return Discovery((*self.hops, (kind, url)))
+
+    @property
+    def via(self) -> Hop | None:
+        """The page that linked here, or None for what the seed set names."""
+        return self.hops[-1] if self.hops and self.hops[-1][0] != "seedset" else None
+
+    @property
+    def discovered_from(self) -> str | None:
+        """The URL of the front, feed, sitemap or article that linked here."""
+        via = self.via
+        return via[1] if via is not None else None
+
+    @property
+    def depth(self) -> int:
+        """Related-link hops: each article on the way linked to the next page."""
+        return self._count("article")
+
+    @property
+    def sitemap_depth(self) -> int:
+        """Sitemaps on the way; for a sitemap, the sitemap indexes above it."""
+        return self._count("sitemap")
+
+    def _count(self, kind: str) -> int:
+        return sum(1 for hop_kind, _ in self.hops if hop_kind == kind)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,9 +93,15 @@ class ArticleItem:
     headers: dict[str, str]  # response headers, lowercase names, first value of each
     body: bytes  # the decoded body (transfer and content encodings undone), HTML
     warc: WarcPointer  # the response record in the WARC
-    discovered_from: str | None  # the seed, feed, sitemap or page that led here
+    discovery: Discovery  # how the crawler came to it
     related_urls: tuple[str, ...]  # related articles linked from this one, in scope
-    depth: int  # related-link hops from the page that started this chain
-    # From the seed set to the page that linked here, in order; the article itself is not in it.
-    discovery_path: tuple[Hop, ...] = ()
     outlinks: tuple[str, ...] = ()  # every link of the page to another page, in page order
+
+
+def header_dict(headers: Headers) -> dict[str, str]:
+    """``ArticleItem.headers`` from Scrapy's headers: lowercase names, the first value of each."""
+    return {
+        name.decode("latin-1").lower(): values[0].decode("latin-1")
+        for name, values in headers.items()
+        if values
+    }

@@ -4,7 +4,9 @@ An article is a page that says so, in the order publishers are most reliable abo
 ``og:type`` = ``article``; a schema.org JSON-LD object whose ``@type`` is an Article kind
 (NewsArticle, ReportageNewsArticle, BlogPosting ...), at the top level, in a list or an
 ``@graph``; or article markup: an element with an Article ``itemtype``, or exactly one
-``<article>`` holding an ``<h1>`` (section fronts hold many ``<article>`` teasers).
+``<article>`` holding an ``<h1>`` (section fronts hold many ``<article>`` teasers). Which types
+are Article kinds is decided here alone (`is_article_type`): extraction asks the same question
+of the JSON-LD objects it reads metadata from.
 
 Related links are the links of an article's related / "read more" blocks and the links inside
 its body. Tag, author and category links (``rel=tag`` and kin) are not articles and are skipped,
@@ -23,22 +25,31 @@ from parsel import Selector, SelectorList
 from scrapy.linkextractors import IGNORED_EXTENSIONS
 from w3lib.url import canonicalize_url
 
+# schema.org's Article and the kinds below it that a news page may be, lowercase: publishers'
+# case is not to be trusted. og:type's own "article" is the first.
 ARTICLE_TYPES = frozenset(
     {
         "article",
+        "advertisercontentarticle",
         "newsarticle",
-        "reportagenewsarticle",
         "analysisnewsarticle",
-        "opinionnewsarticle",
-        "reviewnewsarticle",
+        "askpublicnewsarticle",
         "backgroundnewsarticle",
+        "opinionnewsarticle",
+        "reportagenewsarticle",
+        "reviewnewsarticle",
+        "report",
+        "satiricalarticle",
+        "scholarlyarticle",
+        "medicalscholarlyarticle",
+        "socialmediaposting",
         "blogposting",
         "liveblogposting",
-        "socialmediaposting",
-        "report",
-        "scholarlyarticle",
+        "techarticle",
     }
 )
+# A type may be named by its full schema.org URL, as itemtype always does.
+_SCHEMA_ORG_URL = re.compile(r"https?://(?:www\.)?schema\.org/(\w+)/?", re.IGNORECASE)
 # Containers of an article's own text, most specific first.
 BODY_SELECTORS = (
     "[itemprop=articleBody]",
@@ -62,13 +73,24 @@ SKIPPED_REL = frozenset({"tag", "author", "category", "nofollow", "ugc", "sponso
 SKIPPED_EXTENSIONS = tuple(f".{extension}" for extension in IGNORED_EXTENSIONS)
 
 
+def is_article_type(value: object) -> bool:
+    """Whether a type (og:type, JSON-LD ``@type``, ``itemtype``) is an Article kind: a bare
+    name ("NewsArticle") or a schema.org URL ("https://schema.org/NewsArticle"), in any case."""
+    if not isinstance(value, str):
+        return False
+    name = value.strip()
+    url = _SCHEMA_ORG_URL.fullmatch(name)
+    return (url[1] if url else name).lower() in ARTICLE_TYPES
+
+
 def is_article(page: Selector) -> bool:
-    og_type = page.css('meta[property="og:type"]::attr(content)').get("")
-    if og_type.strip().lower() == "article":
+    if is_article_type(page.css('meta[property="og:type"]::attr(content)').get()):
         return True
     if any(_has_article_type(data) for data in json_ld(page)):
         return True
-    if page.xpath("//*[re:test(@itemtype, 'schema\\.org/(\\w+)?(Article|BlogPosting)', 'i')]"):
+    # itemtype is a space-separated list of type URLs.
+    itemtypes = page.xpath("//@itemtype").getall()
+    if any(is_article_type(kind) for value in itemtypes for kind in value.split()):
         return True
     articles = page.xpath("//article")
     return len(articles) == 1 and bool(articles.xpath(".//h1"))
@@ -92,7 +114,7 @@ def _has_article_type(data: Any, depth: int = 0) -> bool:
         return False
     kinds = data.get("@type", [])
     for kind in kinds if isinstance(kinds, list) else [kinds]:
-        if isinstance(kind, str) and kind.rpartition("/")[2].lower() in ARTICLE_TYPES:
+        if is_article_type(kind):
             return True
     return _has_article_type(data.get("@graph", []), depth + 1)
 

@@ -10,14 +10,14 @@ from __future__ import annotations
 import difflib
 import os
 import re
-import reprlib
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from string import Template
 from types import MappingProxyType
-from urllib.parse import urlsplit
+
+from crawler.seedcheck import SeedError, describe, domain_problem, http_host, in_domains, line_of
 
 __all__ = ["MAX_RELATED_DEPTH", "SeedError", "SeedSet", "load_seedset"]
 
@@ -26,35 +26,10 @@ MAX_RELATED_DEPTH = 10
 _NAME = re.compile(r"[a-z0-9][a-z0-9._-]*\Z")
 # The crawl id is "{name}-{14-digit UTC timestamp}", and crawl ids have at most 128 characters.
 _MAX_NAME_LENGTH = 128 - len("-20221012093000")
-# A TOML key, bare or quoted, and a dotted key; enough to find the line where a key is written.
-_KEY_PART = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*')"""
-_DOTTED_KEY = rf"{_KEY_PART}(?:\s*\.\s*{_KEY_PART})*"
-_TABLE_HEADER = re.compile(rf"\s*\[\[?\s*({_DOTTED_KEY})\s*\]")
-_ASSIGNMENT = re.compile(rf"\s*({_DOTTED_KEY})\s*=")
 _SETTING_NAME = re.compile(r"[A-Z][A-Z0-9_]*\Z")
-_HOST_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)\Z")
 _URL_KEYS = ("start_urls", "feeds", "sitemaps")
 _REQUIRED = ("name", "allowed_domains", "related_depth", "contact")
 _KNOWN = frozenset((*_REQUIRED, *_URL_KEYS, "settings"))
-
-
-class SeedError(ValueError):
-    """A seed set that cannot be used; the message names the file, key, line and problem."""
-
-    def __init__(
-        self, path: str | Path, problem: str, *, key: str | None = None, line: int | None = None
-    ) -> None:
-        parts = [str(path)]
-        if line is not None:
-            parts.append(f"line {line}")
-        if key is not None:
-            parts.append(f"key {key!r}")
-        parts.append(problem)
-        super().__init__(": ".join(parts))
-        self.path = Path(path)
-        self.key = key
-        self.line = line
-        self.problem = problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,8 +52,8 @@ class SeedSet:
 
     def in_scope(self, url: str) -> bool:
         """Whether `url` is absolute http(s) on an allowed domain or one of its subdomains."""
-        host = _http_host(url)
-        return host is not None and _in_domains(host, self.allowed_domains)
+        host = http_host(url)
+        return host is not None and in_domains(host, self.allowed_domains)
 
 
 def load_seedset(path: str | Path, environ: Mapping[str, str] | None = None) -> SeedSet:
@@ -137,31 +112,8 @@ class _Reader:
             self.path,
             problem,
             key=key if table is None else f"{table}.{key}",
-            line=self._line_of(key, table),
+            line=line_of(self.text, key, table),
         )
-
-    def _line_of(self, key: str, table: str | None) -> int | None:
-        """The line where `key` is written, at the top level or in `table`; None if not found.
-
-        A key can be written as `key = ...` in its table, as a dotted `table.key = ...`, or as a
-        table header `[key]`. If only its table is found, that table's first line is the answer.
-        """
-        target = (key,) if table is None else (table, key)
-        current: tuple[str, ...] = ()
-        opening: int | None = None
-        for number, line in enumerate(self.text.splitlines(), start=1):
-            if header := _TABLE_HEADER.match(line):
-                current = _key_path(header.group(1))
-                written = current
-            elif assignment := _ASSIGNMENT.match(line):
-                written = (*current, *_key_path(assignment.group(1)))
-            else:
-                continue
-            if written[: len(target)] == target:
-                return number
-            if opening is None and target[: len(written)] == written:
-                opening = number
-        return opening
 
     def _check_keys(self) -> None:
         for key in self.data:
@@ -177,12 +129,12 @@ class _Reader:
         """The list at `key` (empty if absent): non-empty strings with ${VAR} resolved."""
         value = self.data.get(key, [])
         if not isinstance(value, list):
-            raise self.fail(key, f"must be a list of strings, got {_describe(value)}")
+            raise self.fail(key, f"must be a list of strings, got {describe(value)}")
         items: list[str] = []
         for index, item in enumerate(value, start=1):
             if not isinstance(item, str) or not item.strip():
                 raise self.fail(
-                    key, f"item {index}: must be a non-empty string, got {_describe(item)}"
+                    key, f"item {index}: must be a non-empty string, got {describe(item)}"
                 )
             resolved = self._resolve(key, item)
             if resolved in items:
@@ -203,7 +155,7 @@ class _Reader:
         if not domains:
             raise self.fail("allowed_domains", "must list at least one domain")
         for index, domain in enumerate(domains):
-            problem = _domain_problem(domain)
+            problem = domain_problem(domain)
             if problem:
                 raise self.fail("allowed_domains", f"{domain!r} is not a bare hostname: {problem}")
             if domain in domains[:index]:
@@ -214,10 +166,10 @@ class _Reader:
     def _urls(self, key: str, domains: tuple[str, ...]) -> tuple[str, ...]:
         urls = self._strings(key)
         for url in urls:
-            host = _http_host(url)
+            host = http_host(url)
             if host is None:
                 raise self.fail(key, f"{url!r} is not an absolute http(s) URL")
-            if not _in_domains(host, domains):
+            if not in_domains(host, domains):
                 raise self.fail(
                     key, f"{url!r}: host {host!r} is outside allowed_domains {list(domains)}"
                 )
@@ -235,7 +187,7 @@ class _Reader:
         name = self.data["name"]
         if not isinstance(name, str) or not _NAME.match(name):
             raise self.fail(
-                "name", f"must be lowercase letters, digits, '.', '_' or '-', got {_describe(name)}"
+                "name", f"must be lowercase letters, digits, '.', '_' or '-', got {describe(name)}"
             )
         if len(name) > _MAX_NAME_LENGTH:
             raise self.fail(
@@ -248,7 +200,7 @@ class _Reader:
     def _related_depth(self) -> int:
         depth = self.data["related_depth"]
         if isinstance(depth, bool) or not isinstance(depth, int):
-            raise self.fail("related_depth", f"must be an integer, got {_describe(depth)}")
+            raise self.fail("related_depth", f"must be an integer, got {describe(depth)}")
         if depth < 0:
             raise self.fail("related_depth", f"must be an integer >= 0, got {depth}")
         if depth > MAX_RELATED_DEPTH:
@@ -258,13 +210,13 @@ class _Reader:
     def _contact(self) -> str:
         contact = self.data["contact"]
         if not isinstance(contact, str):
-            raise self.fail("contact", f"must be a string, got {_describe(contact)}")
+            raise self.fail("contact", f"must be a string, got {describe(contact)}")
         contact = self._resolve("contact", contact)
         if contact.startswith("mailto:"):
             user, at, host = contact.removeprefix("mailto:").partition("@")
             valid = bool(user and at and host) and not any(c.isspace() for c in contact)
         else:
-            valid = _http_host(contact) is not None
+            valid = http_host(contact) is not None
         if not valid:
             raise self.fail(
                 "contact", f"must be an http(s) URL or a mailto: address, got {contact!r}"
@@ -274,51 +226,10 @@ class _Reader:
     def _settings(self) -> Mapping[str, object]:
         settings = self.data.get("settings", {})
         if not isinstance(settings, dict):
-            raise self.fail("settings", f"must be a table, got {_describe(settings)}")
+            raise self.fail("settings", f"must be a table, got {describe(settings)}")
         for name in settings:
             if not _SETTING_NAME.match(name):
                 raise self.fail(
                     name, "Scrapy setting names are UPPERCASE identifiers", table="settings"
                 )
         return MappingProxyType(dict(settings))
-
-
-def _key_path(dotted_key: str) -> tuple[str, ...]:
-    """("a", "b c") for `a."b c"`; quotes removed, escapes left as written."""
-    parts = re.findall(_KEY_PART, dotted_key)
-    return tuple(part[1:-1] if part[0] in "\"'" else part for part in parts)
-
-
-def _describe(value: object) -> str:
-    return f"{type(value).__name__} {reprlib.repr(value)}"
-
-
-def _http_host(url: str) -> str | None:
-    """The lowercased host of an absolute http(s) URL, or None if `url` is not one."""
-    if any(c.isspace() for c in url):
-        return None
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError for a malformed port
-    except ValueError:
-        return None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return None
-    return parts.hostname
-
-
-def _in_domains(host: str, domains: tuple[str, ...]) -> bool:
-    """Scrapy's OffsiteMiddleware rule: a domain allows itself and its subdomains."""
-    return any(host == domain or host.endswith(f".{domain}") for domain in domains)
-
-
-def _domain_problem(domain: str) -> str | None:
-    if "://" in domain:
-        return "remove the scheme"
-    if "/" in domain:
-        return "remove the path"
-    if ":" in domain:
-        return "remove the port"
-    if len(domain) > 253 or not all(_HOST_LABEL.match(label) for label in domain.split(".")):
-        return "use letters, digits and '-' in dot-separated labels"
-    return None

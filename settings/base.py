@@ -1,8 +1,9 @@
 """Every newsarchive setting, with its default and what it is for.
 
-Scrapy's own settings come first, then the project's, grouped by prefix. Only
-``settings/config.py`` reads the project keys; components get frozen config objects.
-(``settings/redaction.py`` reads them all, but only to report them with secrets taken out.)
+Scrapy's own settings come first, then the project's, grouped by prefix. Each feature's config
+module (``*/config.py`` next to its code) reads its keys into a frozen config object; components
+get those. (``crawler/redaction.py`` reads them all, but only to report them with secrets taken
+out.) This module imports nothing of ours.
 """
 
 BOT_NAME = "newsarchive"
@@ -38,9 +39,9 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"  # ex
 EXTENSIONS = {
     "crawler.extensions.logredact.LogRedaction": 10,  # scrub secrets from every log line
     "crawler.extensions.politeness.Politeness": 50,  # robots.txt Crawl-delay, Retry-After
-    "pipelines.resume.state.ResumeExtension": 90,  # with JOBDIR: repair, index for replay
-    "pipelines.archive.extension.ArchiveExtension": 100,  # store, crawl id, manifest and report
-    "pipelines.warc.capture.WarcExtension": 110,  # every HTTP exchange into rotating WARC files
+    # the archive: crawl id, store, spool, uploads, manifest and report; every HTTP exchange
+    # into rotating WARC files; with JOBDIR, repair and the index for replay
+    "pipelines.extension.ArchiveExtension": 100,
 }
 DOWNLOADER_MIDDLEWARES = {  # Scrapy's decompression, its DOWNLOAD_MAXSIZE stop counted and named
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
@@ -48,7 +49,7 @@ DOWNLOADER_MIDDLEWARES = {  # Scrapy's decompression, its DOWNLOAD_MAXSIZE stop 
     "pipelines.resume.replay.ReplayMiddleware": 950,  # with JOBDIR: replay, not refetch
 }
 ITEM_PIPELINES = {
-    "pipelines.resume.state.ResumePipeline": 250,  # with JOBDIR: drop articles already recorded
+    "pipelines.resume.pipeline.ResumePipeline": 250,  # with JOBDIR: drop articles already recorded
     "pipelines.extract.pipeline.ExtractPipeline": 300,  # trafilatura + cleanup, off the reactor
     "pipelines.records.pipeline.RecordsPipeline": 800,  # clean records into JSONL.gz batches
 }

@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import random
 import threading
-import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from pipelines.storage.base import (
     StoredObject,
     StoreError,
 )
+from tests.storage_keys_contract import StoreKeysContract, read_object
 
 __all__ = ["StoreContract"]
 
@@ -35,31 +35,6 @@ EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
 # chunked local copy and S3's multipart upload see a short last part.
 LARGE_SIZE = 9 * 1024 * 1024 + 7
 READ_SIZE = 64 * 1024
-
-INVALID_KEYS = {
-    "empty": "",
-    "absolute": "/warc/a.warc.dat",
-    "trailing slash": "warc/",
-    "doubled slash": "warc//a.warc.dat",
-    "dot segment": "warc/./a.warc.dat",
-    "dot-dot segment": "warc/../../etc/passwd",
-    "only dot-dot": "..",
-    "backslash": "warc\\a.warc.dat",
-    "NUL": "warc/a\0.warc.dat",
-    "temp name": ".tmp-0123456789abcdef",
-    "temp folder": "warc/.tmp-1/a.warc.dat",
-    "lone surrogate": "warc/a\udc80.warc.dat",
-    "1025 bytes": "k" * 1025,
-    "1026 bytes of 2-byte characters": "é" * 513,
-}
-
-# Exactly 1024 bytes of UTF-8, in segments short enough for any local filesystem.
-LONGEST_KEY = "/".join(["é" * 100] * 5) + "/" + "x" * 19
-
-
-def _read(store: Store, key: str) -> bytes:
-    with store.get(key) as stream:
-        return stream.read()
 
 
 def _sha256_of_stream(store: Store, key: str) -> tuple[str, int]:
@@ -78,8 +53,9 @@ def _assert_names_store_and_key(error: StoreError, store: Store, key: str) -> No
     assert key in str(error)
 
 
-class StoreContract:
-    """What every `Store` does; the inheriting class provides the `store` fixture."""
+class StoreContract(StoreKeysContract):
+    """What every `Store` does; the inheriting class provides the `store` fixture. The list()
+    and key tests come from `StoreKeysContract` (tests/storage_keys_contract.py)."""
 
     def test_is_a_store_with_a_uri(self, store: Store) -> None:
         assert isinstance(store, Store)
@@ -97,7 +73,7 @@ class StoreContract:
             size=len(data),
             sha256=hashlib.sha256(data).hexdigest(),
         )
-        assert _read(store, "records/crawl-1/part-00000.jsonl") == data
+        assert read_object(store, "records/crawl-1/part-00000.jsonl") == data
         assert store.exists("records/crawl-1/part-00000.jsonl")
 
     def test_put_file_streams_a_multi_mib_file(self, store: Store, tmp_path: Path) -> None:
@@ -132,7 +108,7 @@ class StoreContract:
             "indexes/crawl-1/empty.cdxj", 0, EMPTY_SHA256
         )
         assert store.exists("indexes/crawl-1/empty.cdxj")
-        assert _read(store, "indexes/crawl-1/empty.cdxj") == b""
+        assert read_object(store, "indexes/crawl-1/empty.cdxj") == b""
         assert list(store.list("indexes/")) == ["indexes/crawl-1/empty.cdxj"]
 
     def test_empty_object_from_a_file(self, store: Store, tmp_path: Path) -> None:
@@ -140,7 +116,7 @@ class StoreContract:
         source.touch()
 
         assert store.put_file(source, "empty") == StoredObject("empty", 0, EMPTY_SHA256)
-        assert _read(store, "empty") == b""
+        assert read_object(store, "empty") == b""
 
     # --- never overwrite -------------------------------------------------------------------
 
@@ -152,7 +128,7 @@ class StoreContract:
             store.put_bytes(replacement, "manifests/crawl-1.json")
 
         _assert_names_store_and_key(raised.value, store, "manifests/crawl-1.json")
-        assert _read(store, "manifests/crawl-1.json") == b"original body"
+        assert read_object(store, "manifests/crawl-1.json") == b"original body"
         assert _sha256_of_stream(store, "manifests/crawl-1.json") == (first.sha256, first.size)
 
     def test_put_file_never_overwrites(self, store: Store, tmp_path: Path) -> None:
@@ -164,7 +140,7 @@ class StoreContract:
             store.put_file(source, "warc/crawl-1/a.warc.dat")
 
         _assert_names_store_and_key(raised.value, store, "warc/crawl-1/a.warc.dat")
-        assert _read(store, "warc/crawl-1/a.warc.dat") == b"original body"
+        assert read_object(store, "warc/crawl-1/a.warc.dat") == b"original body"
         assert list(store.list()) == ["warc/crawl-1/a.warc.dat"]
 
     def test_put_bytes_does_not_overwrite_a_stored_file(self, store: Store, tmp_path: Path) -> None:
@@ -175,7 +151,7 @@ class StoreContract:
         with pytest.raises(ObjectExistsError):
             store.put_bytes(b"from bytes", "indexes/crawl-1/a.cdxj")
 
-        assert _read(store, "indexes/crawl-1/a.cdxj") == b"from the file"
+        assert read_object(store, "indexes/crawl-1/a.cdxj") == b"from the file"
 
     def test_concurrent_writers_of_one_key_exactly_one_wins(self, store: Store) -> None:
         # Bodies big enough that the two writes overlap; several keys to give the race chances.
@@ -198,7 +174,7 @@ class StoreContract:
             assert len(winners) == 1, f"round {round_number}: {errors}"
             loser_error = next(error for error in errors if error is not None)
             assert isinstance(loser_error, ObjectExistsError), repr(loser_error)
-            assert _read(store, key) == winners[0]
+            assert read_object(store, key) == winners[0]
 
     # --- missing objects and exists() -------------------------------------------------------
 
@@ -228,107 +204,3 @@ class StoreContract:
         assert not store.exists("warc/crawl-1/a.warc")
         assert not store.exists("warc/crawl-1/a.warc.dat/below")
         assert not store.exists("warc/crawl-2/a.warc.dat")
-
-    # --- list() ----------------------------------------------------------------------------
-
-    def test_list_of_an_empty_store(self, store: Store) -> None:
-        assert list(store.list()) == []
-        assert list(store.list("warc/")) == []
-
-    def test_list_is_sorted_with_plain_string_prefixes(self, store: Store) -> None:
-        keys = [
-            "warcs/y",
-            "warc/crawl-10/a.warc.dat",
-            "warc/crawl-1/b.warc.dat",
-            "warc-notes",
-            "indexes/crawl-1/a.cdxj",
-            "warc/crawl-1/a.warc.dat",
-            "warc/other/x",
-        ]
-        for key in keys:
-            store.put_bytes(key.encode(), key)
-
-        assert list(store.list()) == sorted(keys)
-        assert list(store.list("")) == sorted(keys)
-        # "-" < "/" < "s": a sort by whole key, not folder by folder.
-        assert list(store.list("warc")) == [
-            "warc-notes",
-            "warc/crawl-1/a.warc.dat",
-            "warc/crawl-1/b.warc.dat",
-            "warc/crawl-10/a.warc.dat",
-            "warc/other/x",
-            "warcs/y",
-        ]
-        assert list(store.list("warc/cr")) == [
-            "warc/crawl-1/a.warc.dat",
-            "warc/crawl-1/b.warc.dat",
-            "warc/crawl-10/a.warc.dat",
-        ]
-        assert list(store.list("warc/crawl-1")) == list(store.list("warc/cr"))
-        assert list(store.list("warc/crawl-1/")) == [
-            "warc/crawl-1/a.warc.dat",
-            "warc/crawl-1/b.warc.dat",
-        ]
-        assert list(store.list("warc/crawl-1/a.warc.dat")) == ["warc/crawl-1/a.warc.dat"]
-        assert list(store.list("warc/crawl-2/")) == []
-        assert list(store.list("zzz")) == []
-
-    @pytest.mark.parametrize("prefix", ["warc//", "warc/../", "../", "/", "warc/./c", "\\"])
-    def test_list_of_a_prefix_no_key_can_have_is_empty(self, store: Store, prefix: str) -> None:
-        store.put_bytes(b"x", "warc/crawl-1/a.warc.dat")
-
-        assert list(store.list(prefix)) == []
-
-    # --- keys ------------------------------------------------------------------------------
-
-    @pytest.mark.parametrize("key", INVALID_KEYS.values(), ids=INVALID_KEYS.keys())
-    def test_invalid_keys_are_value_errors(self, store: Store, tmp_path: Path, key: str) -> None:
-        source = tmp_path / "source"
-        source.write_bytes(b"x")
-
-        with pytest.raises(ValueError):
-            store.put_bytes(b"x", key)
-        with pytest.raises(ValueError):
-            store.put_file(source, key)
-        with pytest.raises(ValueError):
-            store.get(key)
-        with pytest.raises(ValueError):
-            store.exists(key)
-        assert list(store.list()) == []
-
-    def test_the_longest_key(self, store: Store) -> None:
-        assert len(LONGEST_KEY.encode("utf-8")) == 1024
-
-        store.put_bytes(b"x", LONGEST_KEY)
-
-        assert store.exists(LONGEST_KEY)
-        assert list(store.list()) == [LONGEST_KEY]
-
-    def test_unicode_keys(self, store: Store) -> None:
-        keys = [
-            "records/crawl-ñ/part-00001.jsonl.gz",
-            "reports/東京-2022.json",
-            "warc/crawl-1/noticias 📰.warc.dat",
-            "Zürich/x",
-            "zebra/x",
-        ]
-        for key in keys:
-            store.put_bytes(key.encode("utf-8"), key)
-
-        assert list(store.list()) == sorted(keys)
-        assert list(store.list("reports/東")) == ["reports/東京-2022.json"]
-        for key in keys:
-            assert store.exists(key)
-            assert _read(store, key) == key.encode("utf-8")
-
-    def test_keys_are_not_unicode_normalised(self, store: Store) -> None:
-        composed = unicodedata.normalize("NFC", "news/café")
-        decomposed = unicodedata.normalize("NFD", "news/café")
-        assert composed != decomposed
-
-        store.put_bytes(b"composed", composed)
-        store.put_bytes(b"decomposed", decomposed)
-
-        assert list(store.list("news/")) == sorted([composed, decomposed])
-        assert _read(store, composed) == b"composed"
-        assert _read(store, decomposed) == b"decomposed"

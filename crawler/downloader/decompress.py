@@ -29,7 +29,9 @@ class BoundedDecompression(HttpCompressionMiddleware):
             return super().process_response(request, response)
         except DecompressionBomb:
             raise
-        except IgnoreRequest as exc:  # Scrapy raises it only for DOWNLOAD_MAXSIZE here
+        # Scrapy raises it here only for DOWNLOAD_MAXSIZE (its private
+        # _DecompressionMaxSizeExceeded): listed, and checked, in scrapy_private.
+        except IgnoreRequest as exc:
             if self.stats is not None:
                 self.stats.inc_value("download/decompression_bomb")
             raise DecompressionBomb(str(exc)) from exc

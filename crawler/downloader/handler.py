@@ -20,9 +20,10 @@ What an archive needs that Scrapy's handler does not give:
   WARC writer can archive the cut body with ``WARC-Truncated: length``.
 
 They hook into Scrapy's private ``_ScrapyAgent`` and ``_LenientHTTP11ClientProtocol`` (the
-way Scrapy itself customises Twisted's client). If a future Scrapy renames them, the handler
-refuses to start (Scrapy then fetches nothing over http and https): without them there would be
-no SSRF guard, and an unguarded crawl is worse than none.
+way Scrapy itself customises Twisted's client), taken from ``crawler.downloader.scrapy_private``
+with the other private names. If a future Scrapy renames one, the handler refuses to start
+(Scrapy then fetches nothing over http and https): without them there would be no SSRF guard,
+and an unguarded crawl is worse than none.
 """
 
 from __future__ import annotations
@@ -31,13 +32,13 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from scrapy import Request, signals
-from scrapy.core.downloader.handlers import http11
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 from scrapy.exceptions import NotConfigured, StopDownload
-from scrapy.utils import _download_handlers
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 
+from crawler import meta
+from crawler.downloader import scrapy_private as private
 from crawler.downloader.config import GuardConfig
 from crawler.downloader.guard import BlockedAddress, GuardedEndpointFactory, check_target
 from crawler.downloader.ssrf import AddressPolicy
@@ -48,24 +49,13 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-REASON_META = "http_reason"
-CONNECTION_HEADERS_META = "http_connection_headers"
-TRUNCATED_META = "truncated"  # why the body was cut: "length"
-TRUNCATED_AT_META = "truncated_at"  # the limit it was cut at, in bytes
 _RECEIVED_META = "newsarchive_bytes_received"
-_Agent: Any = getattr(http11, "_ScrapyAgent", None)
-_Protocol: Any = getattr(http11, "_LenientHTTP11ClientProtocol", None)
-_Factory: Any = getattr(http11, "_LenientHTTP11ClientFactory", None)
-_wrap_errors: Any = getattr(http11, "wrap_twisted_exceptions", None)
-_BindAgent: Any = getattr(http11, "_BindAddressAgent", None)
-_bind_address: Any = getattr(_download_handlers, "normalize_bind_address", None)
-_WORKS = None not in (_Agent, _Protocol, _Factory, _wrap_errors, _BindAgent, _bind_address)
 _CONN_HEADERS = "_newsarchive_connection_headers"
 
 
-if _WORKS:
+if not private.guard_missing():  # else there is nothing to subclass; the handler refuses to start
 
-    class _ArchivalAgent(_Agent):  # type: ignore[misc]
+    class _ArchivalAgent(private.ScrapyAgent):  # type: ignore[misc]
         def __init__(self, *, policy: AddressPolicy, **kwargs: Any) -> None:
             super().__init__(**kwargs)
             self._policy = policy
@@ -75,18 +65,20 @@ if _WORKS:
                 return super()._get_agent(request, timeout)  # the target was checked before
             from twisted.internet import reactor
 
-            bind = _bind_address(request.meta.get("bindaddress") or self._bindAddress)
+            bind = private.normalize_bind_address(
+                request.meta.get("bindaddress") or self._bindAddress
+            )
             factory = GuardedEndpointFactory(
                 reactor, self._contextFactory, timeout, bind, self._policy
             )
-            return _BindAgent.usingEndpointFactory(reactor, factory, pool=self._pool)
+            return private.BindAddressAgent.usingEndpointFactory(reactor, factory, pool=self._pool)
 
         def _cb_bodyready(self, txresponse: Any, request: Request) -> Any:
-            request.meta[REASON_META] = getattr(txresponse, "phrase", None)
-            request.meta[CONNECTION_HEADERS_META] = getattr(txresponse, _CONN_HEADERS, [])
+            request.meta[meta.REASON] = getattr(txresponse, "phrase", None)
+            request.meta[meta.CONNECTION_HEADERS] = getattr(txresponse, _CONN_HEADERS, [])
             return super()._cb_bodyready(txresponse, request)
 
-    class _ArchivalProtocol(_Protocol):  # type: ignore[misc]
+    class _ArchivalProtocol(private.LenientProtocol):  # type: ignore[misc]
         def request(self, request: Any) -> Any:
             d = super().request(request)
             parser = self._parser  # fills connHeaders before the response fires
@@ -103,21 +95,29 @@ if _WORKS:
             d.addCallback(keep_connection_headers)
             return d
 
-    class _ArchivalFactory(_Factory):  # type: ignore[misc]
+    class _ArchivalFactory(private.LenientFactory):  # type: ignore[misc]
         def buildProtocol(self, addr: Any) -> Any:
             return _ArchivalProtocol(self._quiescentCallback)
+
+
+def _refusal(absent: list[str]) -> str:
+    return (
+        f"this Scrapy version lacks {', '.join(absent)}, which newsarchive's SSRF guard builds "
+        "on; nothing is fetched rather than fetched unguarded"
+    )
 
 
 class ArchivalDownloadHandler(HTTP11DownloadHandler):
     ssrf_guard = True  # GuardConfig refuses http(s) handlers without this
 
     def __init__(self, crawler: Crawler) -> None:
-        if not _WORKS:
-            raise NotConfigured(
-                "this Scrapy version lacks the http11 internals that newsarchive's SSRF guard "
-                "builds on; nothing is fetched rather than fetched unguarded"
-            )
+        absent = private.guard_missing()
+        if absent:
+            raise NotConfigured(_refusal(absent))
         super().__init__(crawler)
+        absent = private.missing_on(self)
+        if absent:
+            raise NotConfigured(_refusal([f"HTTP11DownloadHandler.{name}" for name in absent]))
         self._maxsize = crawler.settings.getint("DOWNLOAD_MAXSIZE")
         self._policy = AddressPolicy(GuardConfig.from_settings(crawler.settings).allowed_networks)
         self._active: set[int] = set()  # ids of the requests this handler is downloading
@@ -154,7 +154,7 @@ class ArchivalDownloadHandler(HTTP11DownloadHandler):
         )
         self._active.add(id(request))
         try:
-            with _wrap_errors():
+            with private.wrap_twisted_exceptions():
                 return await maybe_deferred_to_future(agent.download_request(request))
         finally:
             self._active.discard(id(request))
@@ -166,8 +166,8 @@ class ArchivalDownloadHandler(HTTP11DownloadHandler):
         received = int(request.meta.get(_RECEIVED_META, 0)) + len(data)
         request.meta[_RECEIVED_META] = received
         if limit and received > limit:
-            request.meta[TRUNCATED_META] = "length"
-            request.meta[TRUNCATED_AT_META] = limit
+            request.meta[meta.TRUNCATED] = "length"
+            request.meta[meta.TRUNCATED_AT] = limit
             self._crawler.stats.inc_value("download/truncated/length")
             logger.warning(
                 "cut %s at DOWNLOAD_MAXSIZE (%d bytes); the first %d bytes are archived",
@@ -176,13 +176,3 @@ class ArchivalDownloadHandler(HTTP11DownloadHandler):
                 limit,
             )
             raise StopDownload(fail=False)
-
-
-def truncated_body(request: Request, response: Response) -> tuple[bytes, str | None]:
-    """The body to archive and the WARC-Truncated reason, if the body was cut."""
-    reason = request.meta.get(TRUNCATED_META) if "download_stopped" in response.flags else None
-    if reason == "length":
-        return response.body[: int(request.meta[TRUNCATED_AT_META])], reason
-    if "dataloss" in response.flags:
-        return response.body, "disconnect"
-    return response.body, None

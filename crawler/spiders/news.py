@@ -25,7 +25,7 @@ deep. Each cut is counted and logged; what was fetched is archived all the same.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from itertools import islice
 from typing import Any, Self
 
@@ -40,17 +40,13 @@ from twisted.python.failure import Failure
 
 from crawler import pages
 from crawler.downloader.guard import BlockedAddress
-from crawler.items import ArticleItem, Hop
-from crawler.meta import pointer_of
+from crawler.items import ArticleItem, Discovery, header_dict
+from crawler.meta import DISCOVERY, discovery_of, pointer_of
 from crawler.seeds import SeedSet, load_seedset
 from crawler.spiders.config import SpiderLimits
 
 logger = logging.getLogger(__name__)
 
-VIA = "newsarchive_via"  # (role, the URL that led here)
-DEPTH = "newsarchive_depth"  # related-link hops so far
-PATH = "newsarchive_path"  # discovery path: the hops that led here (see crawler.items.Hop)
-SITEMAP_DEPTH = "newsarchive_sitemap_depth"  # sitemap indexes above this sitemap
 SITEMAP_MAX_BYTES = 50 * 1024 * 1024  # the sitemap protocol's own limit, uncompressed
 
 
@@ -80,22 +76,20 @@ class NewsSpider(Spider):
         return spider
 
     async def start(self) -> AsyncIterator[Request]:
+        seed = Discovery.from_seedset(self.seedset.name)
         for url in self.seedset.start_urls:
-            yield self._request(url, "seed", None, 0)
+            yield self._request(url, seed)
         for url in self.seedset.feeds:
-            yield Request(
-                url, callback=self.parse_feed, errback=self.failed, meta={VIA: ("seed", None)}
-            )
+            yield self._request(url, seed, self.parse_feed)
         for url in self.seedset.sitemaps:
-            yield Request(
-                url, callback=self.parse_sitemap, errback=self.failed, meta={VIA: ("seed", None)}
-            )
+            yield self._request(url, seed, self.parse_sitemap)
 
     def _request(
-        self, url: str, role: str, via: str | None, depth: int, path: tuple[Hop, ...] = ()
+        self, url: str, discovery: Discovery, callback: Callable[..., Any] | None = None
     ) -> Request:
-        meta = {VIA: (role, via), DEPTH: depth, PATH: path}
-        return Request(url, callback=self.parse, errback=self.failed, meta=meta)
+        """A request for `url`; a page, unless another callback says what it is."""
+        meta = {DISCOVERY: discovery}
+        return Request(url, callback=callback or self.parse, errback=self.failed, meta=meta)
 
     def failed(self, failure: Failure) -> None:
         """A request that gave no response to parse: counted as news/failed/{exception}."""
@@ -112,16 +106,12 @@ class NewsSpider(Spider):
             url = request.url if isinstance(request, Request) else "a request"
             logger.warning("%s failed: %s: %s", url, name, failure.getErrorMessage())
 
-    def _path(self, response: Response) -> tuple[Hop, ...]:
-        """The hops that led to this response; a start URL's is the seed set alone."""
-        return tuple(response.meta.get(PATH) or ()) or (("seedset", self.seedset.name),)
-
-    def _path_via(self, response: Response, kind: str) -> tuple[Hop, ...]:
-        """The path of the links found on this response, which is a page of this kind."""
-        return (*self._path(response), (kind, response.url))
+    def _discovery(self, response: Response) -> Discovery:
+        """How this response was come to; one without a mark is taken for a start URL."""
+        return discovery_of(response) or Discovery.from_seedset(self.seedset.name)
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
-        role, via = response.meta.get(VIA, ("seed", None))
+        discovery = self._discovery(response)
         if not isinstance(response, TextResponse):
             self.crawler.stats.inc_value("news/pages/not_text")
             return
@@ -140,10 +130,10 @@ class NewsSpider(Spider):
             )
             return
         if pages.is_article(response.selector):
-            yield from self._article(response, via)
-        elif role == "seed":
+            yield from self._article(response, discovery)
+        elif discovery.via is None:  # a start URL: a section front
             self.crawler.stats.inc_value("news/pages/front")
-            path = self._path_via(response, "front")
+            onward = discovery.then("front", response.url)
             limit = self.limits.max_links_per_page
             links = pages.all_links(response.selector, response.url, limit + 1)
             if len(links) <= limit:
@@ -151,13 +141,12 @@ class NewsSpider(Spider):
                 if skipped > 0:  # not http(s), invalid, media files, the page itself, repeats
                     self.crawler.stats.inc_value("news/links_skipped", skipped)
             for url in self._bounded(links, response.url):
-                yield self._request(url, "front", response.url, 0, path)
+                yield self._request(url, onward)
         else:
             self.crawler.stats.inc_value("news/pages/not_article")
 
-    def _article(self, response: TextResponse, via: str | None) -> Iterator[Any]:
+    def _article(self, response: TextResponse, discovery: Discovery) -> Iterator[Any]:
         pointer = pointer_of(response)
-        depth = int(response.meta.get(DEPTH, 0))
         max_links = self.limits.max_links_per_page
         related = self._bounded(
             [
@@ -185,23 +174,17 @@ class NewsSpider(Spider):
                 final_url=response.url,
                 status=response.status,
                 fetched_at=pointer.date,
-                headers={
-                    name.decode("latin-1").lower(): values[0].decode("latin-1")
-                    for name, values in response.headers.items()
-                    if values
-                },
+                headers=header_dict(response.headers),
                 body=response.body,
                 warc=pointer,
-                discovered_from=via,
+                discovery=discovery,
                 related_urls=tuple(related),
-                depth=depth,
-                discovery_path=self._path(response),
                 outlinks=tuple(pages.all_links(response.selector, response.url, max_links)),
             )
-        if depth < self.seedset.related_depth:
+        if discovery.depth < self.seedset.related_depth:
+            onward = discovery.then("article", response.url)
             for url in related:
-                path = self._path_via(response, "article")
-                yield self._request(url, "related", response.url, depth + 1, path)
+                yield self._request(url, onward)
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
         """RSS 2.0 and Atom: each item's link is a candidate article."""
@@ -217,9 +200,9 @@ class NewsSpider(Spider):
         if not links and not feed.xpath("//item | //entry"):
             return self._broken(response, "feed", "no RSS items or Atom entries")
         self.crawler.stats.inc_value("news/feeds")
-        path = self._path_via(response, "feed")
+        onward = self._discovery(response).then("feed", response.url)
         return (
-            self._request(response.urljoin(u.strip()), "feed", response.url, 0, path)
+            self._request(response.urljoin(u.strip()), onward)
             for u in self._bounded(links, response.url)
         )
 
@@ -251,10 +234,9 @@ class NewsSpider(Spider):
                 limit,
                 limit,
             )
-        path = self._path_via(response, "sitemap")
+        onward = self._discovery(response).then("sitemap", response.url)
         if sitemap.type == "sitemapindex":
-            depth = int(response.meta.get(SITEMAP_DEPTH, 0)) + 1
-            if depth > self.limits.max_sitemap_depth:
+            if onward.sitemap_depth > self.limits.max_sitemap_depth:
                 self.crawler.stats.inc_value("news/sitemaps_too_deep")
                 logger.warning(
                     "sitemap index %s nests deeper than NEWS_MAX_SITEMAP_DEPTH (%d): not followed",
@@ -262,12 +244,8 @@ class NewsSpider(Spider):
                     self.limits.max_sitemap_depth,
                 )
                 return iter(())
-            meta = {VIA: ("sitemap", response.url), PATH: path, SITEMAP_DEPTH: depth}
-            return (
-                Request(loc, callback=self.parse_sitemap, errback=self.failed, meta=meta)
-                for loc in locs
-            )
-        return (self._request(loc, "sitemap", response.url, 0, path) for loc in locs)
+            return (self._request(loc, onward, self.parse_sitemap) for loc in locs)
+        return (self._request(loc, onward) for loc in locs)
 
     def _bounded(self, urls: list[str], source: str) -> list[str]:
         """The first NEWS_MAX_LINKS_PER_PAGE of `urls`; a page with more is counted and logged."""

@@ -16,6 +16,7 @@ Keys are deterministic, so storing a file again after a crash is idempotent: a k
 holds the same bytes counts as stored. The manifest is written only when the crawl has finished
 and every closed file is stored; then the folder is removed (torn ``.open`` files excepted).
 This module knows nothing of Scrapy or Twisted: it is blocking code, run in threads.
+The journal and the JSON files are read and written by pipelines/archive/journal.py.
 """
 
 from __future__ import annotations
@@ -23,22 +24,31 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import gzip
-import json
 import logging
 import os
-import threading
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from warcio.archiveiterator import ArchiveIterator
 
+from pipelines.archive.journal import Journal, LedgerEntry, read_json, write_atomic
 from pipelines.storage import ObjectExistsError, Store, StoreError
-from pipelines.storage.base import TEMP_PREFIX, sha256_of_stream
-from pipelines.warc.writer import OPEN_SUFFIX
+from pipelines.storage.base import TEMP_PREFIX, json_bytes, sha256_of_stream
+
+__all__ = [
+    "MANIFEST_VERSION",
+    "ConflictError",
+    "CrawlSpool",
+    "LedgerEntry",
+    "count_records",
+    "crawls",
+    "sha256_of_file",
+]
 
 logger = logging.getLogger(__name__)
 
+OPEN_SUFFIX = ".open"  # a file still being written; renamed without it when it closes
 MANIFEST_VERSION = 1
 INFO, JOURNAL, LOCK, FINISHED, REPORT = (
     "crawl.json",
@@ -47,15 +57,6 @@ INFO, JOURNAL, LOCK, FINISHED, REPORT = (
     "finished.json",
     "report.json",
 )
-
-
-@dataclass(frozen=True, slots=True)
-class LedgerEntry:
-    kind: str  # "warc", "records", "report", "indexes", ...
-    key: str
-    size: int
-    sha256: str
-    records: int | None  # WARC records or clean records in the object
 
 
 class ConflictError(StoreError):
@@ -69,7 +70,7 @@ class CrawlSpool:
         self.root = root
         self.crawl_id = crawl_id
         self.folder = root / crawl_id
-        self._journal_lock = threading.Lock()
+        self._journal = Journal(self.folder / JOURNAL)
         self._lock_file: int | None = None
 
     def __repr__(self) -> str:
@@ -109,52 +110,21 @@ class CrawlSpool:
     # --- the journal -----------------------------------------------------------------------
 
     def note_closed(self, path: Path, kind: str, records: int | None) -> None:
-        self._append({"event": "closed", "name": path.name, "kind": kind, "records": records})
+        self._journal.append(
+            {"event": "closed", "name": path.name, "kind": kind, "records": records}
+        )
 
     def stored(self) -> list[LedgerEntry]:
-        entries = {}
-        for event in self._events():
-            if event["event"] == "stored":
-                entries[event["key"]] = LedgerEntry(
-                    event["kind"], event["key"], event["size"], event["sha256"], event["records"]
-                )
-        return list(entries.values())
+        return self._journal.stored()
 
     def records_of(self, path: Path) -> int | None:
         """The record count noted when the file closed, or counted in the file itself."""
         kind, _ = self.key_of(path)
-        for event in self._events():
+        for event in self._journal.events():
             if event["event"] == "closed" and event["name"] == path.name and event["kind"] == kind:
                 count: int | None = event["records"]
                 return count
         return count_records(path, kind)
-
-    def _append(self, event: dict[str, Any]) -> None:
-        line = json.dumps(event, sort_keys=True).encode() + b"\n"
-        self.folder.mkdir(parents=True, exist_ok=True)
-        with self._journal_lock:
-            fd = os.open(self.folder / JOURNAL, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
-            try:
-                size = os.fstat(fd).st_size
-                if size and os.pread(fd, 1, size - 1) != b"\n":
-                    line = b"\n" + line  # a crash tore the last line: keep this one whole
-                os.write(fd, line)
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-
-    def _events(self) -> list[dict[str, Any]]:
-        try:
-            lines = (self.folder / JOURNAL).read_bytes().splitlines()
-        except FileNotFoundError:
-            return []
-        events = []
-        for line in lines:
-            try:
-                events.append(json.loads(line))
-            except json.JSONDecodeError:
-                continue  # a line torn by a crash: its event did not complete
-        return events
 
     # --- storing ---------------------------------------------------------------------------
 
@@ -166,7 +136,7 @@ class CrawlSpool:
             entry = LedgerEntry(kind, obj.key, obj.size, obj.sha256, records)
         except ObjectExistsError:
             entry = self._already_stored(store, path, kind, key, records)
-        self._append({"event": "stored", **asdict(entry)})
+        self._journal.append({"event": "stored", **asdict(entry)})
         path.unlink()
         return entry
 
@@ -192,20 +162,20 @@ class CrawlSpool:
     def write_info(self, info: dict[str, Any]) -> None:
         """Note who runs the crawl and where it stores, once (a resumed crawl keeps the first)."""
         if not (self.folder / INFO).exists():
-            _write_atomic(self.folder / INFO, _json(info))
+            write_atomic(self.folder / INFO, json_bytes(info))
 
     def info(self) -> dict[str, Any] | None:
-        return _read_json(self.folder / INFO)
+        return read_json(self.folder / INFO)
 
     def finish(self, finished: dict[str, Any], report: bytes | None) -> None:
         """The crawl is over: its report joins the waiting files, the manifest may follow.
         An interrupted crawl closed by hand has no report and ``"interrupted": true``."""
         if report is not None and not self.report_path.exists():
-            _write_atomic(self.report_path, report)
-        _write_atomic(self.folder / FINISHED, _json(finished))
+            write_atomic(self.report_path, report)
+        write_atomic(self.folder / FINISHED, json_bytes(finished))
 
     def finished(self) -> dict[str, Any] | None:
-        return _read_json(self.folder / FINISHED)
+        return read_json(self.folder / FINISHED)
 
     def manifest(self) -> dict[str, Any]:
         head, end = self.info() or {}, self.finished() or {}
@@ -234,7 +204,7 @@ class CrawlSpool:
         if self.finished() is None or self.waiting():
             return None
         key = f"manifests/{self.crawl_id}.json"
-        data = _json(self.manifest())
+        data = json_bytes(self.manifest())
         try:
             store.put_bytes(data, key)
         except ObjectExistsError:
@@ -306,25 +276,3 @@ def count_records(path: Path, kind: str) -> int | None:
 def sha256_of_file(path: Path) -> tuple[str, int]:
     with open(path, "rb") as stream:
         return sha256_of_stream(stream), path.stat().st_size
-
-
-def _json(value: Any) -> bytes:
-    return json.dumps(value, indent=2, sort_keys=True, default=str).encode() + b"\n"
-
-
-def _read_json(path: Path) -> dict[str, Any] | None:
-    try:
-        value: dict[str, Any] = json.loads(path.read_bytes())
-    except FileNotFoundError:
-        return None
-    return value
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.tmp")
-    with open(temp, "wb") as out:
-        out.write(data)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(temp, path)

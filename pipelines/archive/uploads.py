@@ -25,7 +25,7 @@ from twisted.python.threadpool import ThreadPool
 
 from pipelines.archive.spool import ConflictError, CrawlSpool, LedgerEntry
 from pipelines.storage import Store
-from settings.config import StoreConfig
+from pipelines.storage.config import StoreConfig
 
 logger = logging.getLogger(__name__)
 

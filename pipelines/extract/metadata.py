@@ -26,15 +26,11 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 from lxml.html import HtmlElement
 
+from crawler.pages import is_article_type
 from pipelines.extract.language import primary_language
 
 __all__ = ["PageMetadata", "TimeBound", "iso_time", "parse_time", "text_or_none"]
 
-ARTICLE_TYPES = frozenset(
-    {"Article", "NewsArticle", "ReportageNewsArticle", "AnalysisNewsArticle", "BlogPosting"}
-    | {"OpinionNewsArticle", "BackgroundNewsArticle", "ReviewNewsArticle", "LiveBlogPosting"}
-    | {"ReportageNewsArticle", "SatiricalArticle", "Report", "TechArticle"}
-)
 PUBLISHED_META = (
     "article:published_time",
     "og:published_time",
@@ -283,9 +279,8 @@ def _json_ld_nodes(tree: HtmlElement) -> Iterator[dict[str, Any]]:
 
 
 def _is_article(node: Mapping[str, Any]) -> bool:
-    return any(
-        kind in ARTICLE_TYPES for kind in _as_list(node.get("@type")) if isinstance(kind, str)
-    )
+    # The crawler's own test, so what it took for an article is read as one here too.
+    return any(is_article_type(kind) for kind in _as_list(node.get("@type")))
 
 
 def _as_list(value: Any) -> list[Any]:

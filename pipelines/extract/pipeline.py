@@ -16,14 +16,13 @@ Every page ends with one outcome, counted in the crawl's stats and logged with t
 record: ``extract/ok`` (a record goes on), ``extract/empty`` (no article text), ``extract/failed``
 (an exception, a crashed worker, or a timeout, which is also counted as ``extract/timeout``). The
 page stays archived whatever the outcome; the WARC writer gets the outcome for its metadata
-record (``archive_outcome``) before the record goes on or the item is dropped.
+record (the ``article_extracted`` signal) before the record goes on or the item is dropped.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -31,11 +30,11 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
-from pebble import ProcessPool
 from scrapy.exceptions import DropItem
 
 from crawler.items import ArticleItem
-from pipelines.archive.extension import ArchiveExtension
+from pipelines.archive.context import archive_context
+from pipelines.extract.config import ExtractConfig
 from pipelines.extract.core import (
     CONFIG_SHA256,
     EXTRACTOR_NAME,
@@ -43,21 +42,17 @@ from pipelines.extract.core import (
     extract,
     extractor_version,
 )
+from pipelines.extract.pool import ExtractionPool
 from pipelines.records import clean_record
-from pipelines.warc.capture import archive_outcome
-from settings.config import ExtractConfig
+from pipelines.signals import article_extracted
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+    from scrapy.signalmanager import SignalManager
+    from scrapy.statscollectors import StatsCollector
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
-
-
-def start_pool(workers: int) -> ProcessPool:
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["pipelines.extract.worker"])
-    return ProcessPool(max_workers=workers, context=context)
 
 
 def in_thread(function: Callable[..., T], *args: Any) -> Future[T]:
@@ -89,33 +84,33 @@ class Outcome:
 
 
 class ExtractPipeline:
-    def __init__(self, config: ExtractConfig) -> None:
+    def __init__(
+        self, config: ExtractConfig, crawl_id: str, stats: StatsCollector, signals: SignalManager
+    ) -> None:
         self.config = config
+        self.crawl_id = crawl_id
+        self.stats = stats
+        self.signals = signals
         self.extractor = {
             "name": EXTRACTOR_NAME,
             "version": extractor_version(),
             "config_sha256": CONFIG_SHA256,
         }
-        self.pool: ProcessPool | None = None
-        self.crawl_id = ""
+        self.pool: ExtractionPool | None = None
         self._slots: asyncio.Semaphore | None = None
         # Starting the workers imports the extractor in a forkserver (seconds under load): done
         # in a thread, so the reactor goes on; the first item waits for it.
-        self._starting: Future[ProcessPool] | None = None
+        self._starting: Future[ExtractionPool] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        pipeline = cls(ExtractConfig.from_settings(crawler.settings))
-        pipeline.crawler = crawler
-        return pipeline
-
-    crawler: Crawler
+        crawl_id = archive_context(crawler, cls.__name__).archive.crawl_id
+        config = ExtractConfig.from_settings(crawler.settings)
+        return cls(config, crawl_id, crawler.stats, crawler.signals)
 
     def open_spider(self) -> None:
-        archive = self.crawler.get_extension(ArchiveExtension)
-        self.crawl_id = archive.crawl_id if archive is not None else ""
         if not self.config.inline:
-            self._starting = in_thread(start_pool, self.config.workers)
+            self._starting = in_thread(ExtractionPool, self.config.workers, self.config.timeout)
             self._slots = asyncio.Semaphore(self.config.in_flight)
 
     async def process_item(self, item: Any) -> Any:
@@ -128,7 +123,13 @@ class ExtractPipeline:
             record = clean_record(
                 item, outcome.extraction, crawl_id=self.crawl_id, extractor=self.extractor
             )
-        archive_outcome(self.crawler, item, outcome.archived_as, self.extractor, record)
+        self.signals.send_catch_log(
+            article_extracted,
+            item=item,
+            outcome=outcome.archived_as,
+            extractor=self.extractor,
+            record=record,
+        )
         if record is None:
             raise DropItem(f"{outcome.status}: {item.final_url}", log_level="DEBUG")
         return record
@@ -149,13 +150,11 @@ class ExtractPipeline:
             self.pool = await asyncio.wrap_future(self._starting)
         assert self._slots is not None
         async with self._slots:
-            future = self.pool.schedule(
-                extract, args=(item.body, item.final_url, item.headers), timeout=self.config.timeout
-            )
+            future = self.pool.submit(item.body, item.final_url, item.headers)
             return await asyncio.wrap_future(future)
 
     def _count(self, item: ArticleItem, outcome: Outcome) -> None:
-        stats = self.crawler.stats
+        stats = self.stats
         where = f"{item.final_url} (WARC {item.warc.filename} at {item.warc.offset})"
         if outcome.status == "ok":
             stats.inc_value("extract/ok")
@@ -179,12 +178,6 @@ class ExtractPipeline:
             return
         pool = await asyncio.wrap_future(self._starting)
         self.pool, self._starting = None, None
-        await asyncio.to_thread(self._shut, pool)  # joining waits on processes: not on the reactor
-
-    def _shut(self, pool: ProcessPool) -> None:
-        pool.close()  # type: ignore[no-untyped-call]  # pebble leaves these unannotated
-        try:  # every item has its outcome by now; a worker still busy is stuck
-            pool.join(timeout=self.config.timeout)
-        except TimeoutError:
-            pool.stop()  # type: ignore[no-untyped-call]
-            pool.join()
+        # Every item has its outcome by now: a worker still busy after the timeout is stuck.
+        # Joining waits on processes, so not on the reactor.
+        await asyncio.to_thread(pool.close, self.config.timeout)

@@ -16,20 +16,21 @@ import logging
 import os
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Protocol, Self, runtime_checkable
 
 from scrapy.exceptions import DropItem
 from twisted.internet import task
 
-from pipelines.archive.extension import ArchiveExtension
+from pipelines.archive.context import archive_context
+from pipelines.archive.spool import OPEN_SUFFIX
 from pipelines.records.config import RecordsConfig
 from pipelines.records.schema import is_record
-from pipelines.warc.writer import CRASH_AT, OPEN_SUFFIX
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
 
-    from pipelines.resume.state import ResumeExtension
+    from pipelines.archive.session import Archive
 
 logger = logging.getLogger(__name__)
 
@@ -51,8 +52,11 @@ class RecordBatch:
 
     def close(self) -> Path:
         self._gzip.close()
-        if CRASH_AT is not None and CRASH_AT.kind == "records":
-            CRASH_AT.maybe_tear(self._raw)  # a test's kill in the middle of this flush
+        return self._commit()
+
+    def _commit(self) -> Path:
+        """Make the compressed part durable and give it its final name (the crash-resume tests
+        tear a part here, in tests/faults.py)."""
         self._raw.flush()
         os.fsync(self._raw.fileno())
         self._raw.close()
@@ -60,32 +64,39 @@ class RecordBatch:
         return self.path
 
 
+@runtime_checkable
+class WrittenRecords(Protocol):
+    """The records earlier runs of this crawl wrote (crash-resume's state, with JOBDIR)."""
+
+    def record_done(self, record_id: str) -> bool: ...
+
+
 class RecordsPipeline:
-    def __init__(self, config: RecordsConfig) -> None:
+    batch_class: type[RecordBatch] = RecordBatch  # the class of each part written
+
+    def __init__(
+        self,
+        config: RecordsConfig,
+        archive: Archive,
+        stats: StatsCollector,
+        written: WrittenRecords | None = None,
+    ) -> None:
         self.config = config
-        self.archive: ArchiveExtension | None = None
+        self.archive = archive
+        self.stats = stats
+        self.written = written  # crash-resume: the records a run before this one wrote
         self.batch: RecordBatch | None = None
         self.serial = 0
         self._timer: task.LoopingCall | None = None
-        self.resume: ResumeExtension | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        pipeline = cls(RecordsConfig.from_settings(crawler.settings))
-        pipeline.crawler = crawler
-        return pipeline
-
-    crawler: Crawler
+        context = archive_context(crawler, cls.__name__)
+        config = RecordsConfig.from_settings(crawler.settings)
+        written = context.resume if isinstance(context.resume, WrittenRecords) else None
+        return cls(config, context.archive, crawler.stats, written)
 
     def open_spider(self) -> None:
-        self.archive = self.crawler.get_extension(ArchiveExtension)
-        if self.archive is None:
-            raise RuntimeError(
-                "RecordsPipeline needs pipelines.archive.extension.ArchiveExtension enabled"
-            )
-        from pipelines.resume.state import resume_of  # crash-resume: records a run before wrote
-
-        self.resume = resume_of(self.crawler)
         if self.config.max_age:
             self._timer = task.LoopingCall(self._flush_if_old)
             self._timer.start(min(self.config.max_age, 30.0), now=False)
@@ -93,25 +104,24 @@ class RecordsPipeline:
     def process_item(self, item: Any) -> Any:
         if not is_record(item):
             return item
-        if self.resume is not None and self.resume.record_done(item["record_id"]):
-            self.crawler.stats.inc_value("resume/records_already_written")
+        if self.written is not None and self.written.record_done(item["record_id"]):
+            self.stats.inc_value("resume/records_already_written")
             raise DropItem(f"record {item['record_id']} already written", log_level="DEBUG")
         if self.batch is None:
             self.batch = self._new_batch()
         self.batch.add(item)
-        self.crawler.stats.inc_value("records/written")
+        self.stats.inc_value("records/written")
         if self.batch.count >= self.config.batch_size:
             self.flush()
         return item
 
     def _new_batch(self) -> RecordBatch:
-        assert self.archive is not None
         folder = self.archive.spool("records")
         while True:
             self.serial += 1
-            name = f"part-{self.serial:05d}-{self.archive.config.writer_id}.jsonl.gz"
+            name = f"part-{self.serial:05d}-{self.archive.writer_id}.jsonl.gz"
             try:
-                return RecordBatch(folder / name)
+                return self.batch_class(folder / name)
             except FileExistsError:
                 continue  # left by an earlier run with this process id: take the next number
 
@@ -124,7 +134,6 @@ class RecordsPipeline:
             return
         batch, self.batch = self.batch, None
         path = batch.close()
-        assert self.archive is not None
         self.archive.publish(path, "records", batch.count)
 
     def close_spider(self) -> None:

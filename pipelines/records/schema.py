@@ -8,19 +8,23 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from crawler.items import ArticleItem
 
-if TYPE_CHECKING:
-    from pipelines.extract.core import Extraction
+
+class Extracted(Protocol):
+    """An extraction's outcome (``pipelines.extract.core.Extraction``), as the record reads it."""
+
+    def to_dict(self) -> dict[str, Any]: ...
+
 
 SCHEMA_VERSION = 1
 _RECORD_NAMESPACE = uuid.UUID("5f0c1d52-8f5e-4d7b-9a51-2b8c3a7e6d10")
 
 
 def clean_record(
-    item: ArticleItem, extraction: Extraction, *, crawl_id: str, extractor: dict[str, str]
+    item: ArticleItem, extraction: Extracted, *, crawl_id: str, extractor: dict[str, str]
 ) -> dict[str, Any]:
     """The schema-1 record of one article. Its id is derived from the WARC record it came
     from and the extractor config, so extracting the same WARC again gives the same id."""
@@ -49,7 +53,7 @@ def clean_record(
         "word_count": len(text.split()),
         "text_candidate": meta["candidate"],
         "related_urls": list(item.related_urls),
-        "discovered_from": item.discovered_from,
+        "discovered_from": item.discovery.discovered_from,
         "warc": item.warc.to_dict(),
         "extractor": dict(extractor),
     }

@@ -15,8 +15,6 @@ import contextlib
 import io
 import logging
 import os
-import re
-import socket
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,10 +22,10 @@ from typing import IO, TYPE_CHECKING
 
 from warcio.archiveiterator import ArchiveIterator
 
-from pipelines.archive.spool import CrawlSpool
+from pipelines.archive.identity import host_name
+from pipelines.archive.spool import OPEN_SUFFIX, CrawlSpool
 from pipelines.storage import Store
 from pipelines.warc import cdxj
-from pipelines.warc.writer import OPEN_SUFFIX
 
 if TYPE_CHECKING:
     from scrapy.statscollectors import StatsCollector
@@ -48,8 +46,7 @@ def writer_is_gone(name: str) -> bool:
     head, _, pid_text = stem.rpartition("-")
     if not pid_text.isdigit():
         return False
-    here = re.sub(r"[^A-Za-z0-9.-]", "-", socket.gethostname()) or "host"
-    if not head.endswith(f"-{here}"):
+    if not head.endswith(f"-{host_name()}"):
         return False
     pid = int(pid_text)
     if pid == os.getpid():

@@ -1,4 +1,4 @@
-"""Crash-resume on the Scrapy side (see pipelines/resume.py): archived responses instead of
+"""Crash-resume on the Scrapy side (see pipelines/resume/state.py): archived responses instead of
 refetching, and Scrapy's own JOBDIR state switched off.
 
 ``ReplayMiddleware`` sits next to the downloader (after HttpCacheMiddleware's place). A GET for a
@@ -27,7 +27,6 @@ from scrapy.core.scheduler import Scheduler
 from scrapy.dupefilters import RFPDupeFilter
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
-from scrapy.http.headers import Headers
 from scrapy.responsetypes import responsetypes
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
@@ -35,12 +34,14 @@ from warcio.archiveiterator import ArchiveIterator
 
 from crawler.items import WarcPointer
 from crawler.meta import WARC_POINTER
-from pipelines.resume.state import Archived, ResumeExtension, resume_of
-from pipelines.warc.reader import CONNECTION_HEADERS
-from settings.config import ResumeConfig
+from pipelines.archive.context import ArchiveContext, archive_context
+from pipelines.resume.state import ResumeState
+from pipelines.warc.cdxj import CdxjEntry
+from pipelines.warc.reader import parse_response_block
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
 
 logger = logging.getLogger(__name__)
 
@@ -48,13 +49,16 @@ REPLAYED_FLAG = "replayed"
 TRUNCATED_FLAGS = {"length": "download_stopped", "disconnect": "dataloss"}
 
 
-def _resuming(crawler: Crawler | None) -> bool:
-    return crawler is not None and ResumeConfig.from_settings(crawler.settings).jobdir is not None
+def _resume_state(crawler: Crawler | None) -> ResumeState | None:
+    """The crawl's resume state, None when crash-resume is off (no JOBDIR)."""
+    context = crawler.get_extension(ArchiveContext) if crawler is not None else None
+    resume = context.resume if context is not None else None
+    return resume if isinstance(resume, ResumeState) else None
 
 
 class ResumeScheduler(Scheduler):
     def __init__(self, dupefilter: Any, jobdir: str | None = None, **kwargs: Any) -> None:
-        if _resuming(kwargs.get("crawler")):
+        if _resume_state(kwargs.get("crawler")) is not None:
             jobdir = None
         super().__init__(dupefilter, jobdir, **kwargs)
 
@@ -62,32 +66,27 @@ class ResumeScheduler(Scheduler):
 class ResumeDupeFilter(RFPDupeFilter):
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        if not _resuming(crawler):
+        if _resume_state(crawler) is None:
             return super().from_crawler(crawler)
         debug = crawler.settings.getbool("DUPEFILTER_DEBUG")
         return cls(None, debug, fingerprinter=crawler.request_fingerprinter)
 
 
 class ReplayMiddleware:
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-        self._resume: ResumeExtension | None = None
+    def __init__(self, resume: ResumeState, stats: StatsCollector) -> None:
+        self.resume = resume
+        self.stats = stats
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        if not _resuming(crawler):
+        resume = archive_context(crawler, cls.__name__).resume
+        if not isinstance(resume, ResumeState):
             raise NotConfigured("crash-resume is on only with JOBDIR")
-        return cls(crawler)
-
-    @property
-    def resume(self) -> ResumeExtension | None:
-        if self._resume is None:
-            self._resume = resume_of(self.crawler)
-        return self._resume
+        return cls(resume, crawler.stats)
 
     async def process_request(self, request: Request) -> Response | None:
         resume = self.resume
-        if resume is None or request.method != "GET" or request.body:
+        if request.method != "GET" or request.body:
             return None
         archived = resume.index.get(request.url)
         if archived is None:
@@ -96,7 +95,7 @@ class ReplayMiddleware:
             member = await maybe_deferred_to_future(deferToThread(resume.read, archived))
             response = replayed_response(request, member, archived)
         except Exception as exc:
-            self.crawler.stats.inc_value("resume/replay_failed")
+            self.stats.inc_value("resume/replay_failed")
             logger.warning(
                 "could not replay %s from %s at %d (%s): fetching it again",
                 request.url,
@@ -105,25 +104,17 @@ class ReplayMiddleware:
                 exc,
             )
             return None
-        self.crawler.stats.inc_value("resume/replayed")
+        self.stats.inc_value("resume/replayed")
         return response
 
 
-def replayed_response(request: Request, member: bytes, archived: Archived) -> Response:
+def replayed_response(request: Request, member: bytes, archived: CdxjEntry) -> Response:
     """The response Scrapy's download handler gave for this archived response record."""
     record = next(iter(ArchiveIterator(io.BytesIO(member), no_record_parse=True)))
     headers_of = record.rec_headers.get_header
     if record.rec_type != "response":
         raise ValueError(f"a {record.rec_type} record, not a response")
-    block = record.raw_stream.read()
-    head, _, body = block.partition(b"\r\n\r\n")
-    status_line, *lines = head.split(b"\r\n")
-    protocol, status = status_line.split(b" ", 2)[:2]
-    headers = Headers()
-    for line in lines:
-        name, _, value = line.partition(b":")
-        if name.strip().lower() not in CONNECTION_HEADERS:  # Twisted keeps them from Scrapy
-            headers.appendlist(name.strip(), value.strip())
+    parsed = parse_response_block(record.raw_stream.read())
     flags = [REPLAYED_FLAG]
     truncated = headers_of("WARC-Truncated")
     if truncated in TRUNCATED_FLAGS:
@@ -137,14 +128,15 @@ def replayed_response(request: Request, member: bytes, archived: Archived) -> Re
         headers_of("WARC-Payload-Digest"),
         headers_of("WARC-Date"),
     )
-    cls = responsetypes.from_args(headers=headers, url=request.url, body=body)
+    body = parsed.payload
+    cls = responsetypes.from_args(headers=parsed.headers, url=request.url, body=body)
     return cls(
         url=request.url,
-        status=int(status),
-        headers=headers,
+        status=parsed.status,
+        headers=parsed.headers,
         body=body,
         flags=flags,
         request=request,
-        protocol=protocol.decode("latin-1"),
+        protocol=parsed.protocol,
         ip_address=ip_address(address) if address else None,
     )

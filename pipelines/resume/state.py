@@ -5,7 +5,7 @@ Scrapy's own JOBDIR state is not crash-safe (``requests.seen`` is written throug
 queues note their heads only at close), so it is switched off (``pipelines.resume.replay``) and the
 crawl resumes from what the archive holds durably instead:
 
-- **The crawl id** is kept in ``JOBDIR/newsarchive.json`` (``settings.config.ResumeConfig``), so
+- **The crawl id** is kept in ``JOBDIR/newsarchive.json`` (``pipelines.archive.identity``), so
   the spool folder and the store keys continue.
 - **Repair** (``pipelines.resume.repair``), at start, before anything is written: each torn
   ``*.warc.gz.open`` file of a dead writer keeps its complete records and loses its torn tail
@@ -30,24 +30,15 @@ import logging
 import os
 import shutil
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Self
+from typing import IO, TYPE_CHECKING
 
-from scrapy import signals
-from scrapy.exceptions import DropItem, NotConfigured
-
-from crawler.items import ArticleItem
 from pipelines.archive.spool import CrawlSpool
-from pipelines.extract.core import CONFIG_SHA256
-from pipelines.records import record_id_of
 from pipelines.resume.repair import repair_spool
-from pipelines.storage import ObjectMissingError, Store, open_store
+from pipelines.storage import ObjectMissingError, Store
 from pipelines.warc import cdxj
-from settings.config import ArchiveConfig, ResumeConfig, StoreConfig
 
 if TYPE_CHECKING:
-    from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
 
 logger = logging.getLogger(__name__)
@@ -58,19 +49,9 @@ _READ = 1024 * 1024
 # --- what the crawl already holds ----------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Archived:
-    """Where one archived response record is: its file (in the spool or the store)."""
-
-    filename: str
-    offset: int
-    length: int
-    date: str  # 14-digit CDXJ timestamp
-
-
-def replay_index(spool: CrawlSpool, store: Store) -> dict[str, Archived]:
+def replay_index(spool: CrawlSpool, store: Store) -> dict[str, cdxj.CdxjEntry]:
     """URL -> its last archived response, from the crawl's CDXJ indexes (spool, then store)."""
-    index: dict[str, Archived] = {}
+    index: dict[str, cdxj.CdxjEntry] = {}
     for path in sorted(spool.kind_folder("indexes").glob(f"*{cdxj.SUFFIX}")):
         try:
             _index_lines(path.read_text("utf-8").splitlines(), index)
@@ -83,23 +64,20 @@ def replay_index(spool: CrawlSpool, store: Store) -> dict[str, Archived]:
     return index
 
 
-def _index_lines(lines: list[str], index: dict[str, Archived]) -> None:
+def _index_lines(lines: list[str], index: dict[str, cdxj.CdxjEntry]) -> None:
     for line in lines:
-        try:
-            _, stamp, data = line.split(" ", 2)
-            fields = json.loads(data)
-        except ValueError:
+        found = cdxj.parse_line(line)
+        if found is None:
             continue  # a line torn by a crash: its page is fetched again
-        if not fields.get("status") or fields.get("mime") == "warc/revisit":
+        if not found.status or found.mime == "warc/revisit":
             continue  # metadata and resources are not responses
-        found = Archived(fields["filename"], int(fields["offset"]), int(fields["length"]), stamp)
-        known = index.get(fields["url"])
+        known = index.get(found.url)
         if known is None or (found.date, found.filename, found.offset) > (
             known.date,
             known.filename,
             known.offset,
         ):
-            index[fields["url"]] = found  # fetched again (a retry): the last one counts
+            index[found.url] = found  # fetched again (a retry): the last one counts
 
 
 def stored_record_ids(spool: CrawlSpool, store: Store) -> set[str]:
@@ -131,35 +109,22 @@ class FinishedCrawlError(RuntimeError):
     """JOBDIR names a crawl that has finished: it is not run again."""
 
 
-class ResumeExtension:
-    """Repairs, indexes and loads the crawl's state when it is built, before the engine starts
-    (so before the archive sends what the spool holds, and before the WARC writer opens a file);
-    off (NotConfigured) without JOBDIR."""
+class ResumeState:
+    """Repairs, indexes and loads the crawl's state when it opens, before the engine starts (so
+    before the archive sends what the spool holds, and before the WARC writer opens a file)."""
 
     def __init__(
-        self, jobdir: Path, archive: ArchiveConfig, store: Store, stats: StatsCollector
+        self, jobdir: Path, spool: CrawlSpool, store: Store, stats: StatsCollector
     ) -> None:
         self.jobdir = jobdir
-        self.spool = CrawlSpool(archive.spool_dir, archive.crawl_id)
+        self.spool = spool
         self.store = store
         self.stats = stats
-        self.index: dict[str, Archived] = {}
+        self.index: dict[str, cdxj.CdxjEntry] = {}
         self.done: set[str] = set()
         self.cache = jobdir / "replay-cache"  # stored WARCs fetched for replay, removed at the end
 
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        resume = ResumeConfig.from_settings(crawler.settings)
-        if resume.jobdir is None:
-            raise NotConfigured("crash-resume is on only with JOBDIR")
-        archive = ArchiveConfig.from_settings(crawler.settings)
-        store = open_store(archive.uri, StoreConfig.from_settings(crawler.settings).options)
-        ext = cls(resume.jobdir, archive, store, crawler.stats)
-        ext.start()  # here, not at engine_started: a failure must stop the crawl
-        crawler.signals.connect(ext.engine_stopped, signal=signals.engine_stopped)
-        return ext
-
-    def start(self) -> None:
+    def open(self) -> None:
         manifest = f"manifests/{self.spool.crawl_id}.json"
         if self.store.exists(manifest):
             raise FinishedCrawlError(
@@ -179,13 +144,13 @@ class ResumeExtension:
                 len(self.done),
             )
 
-    def engine_stopped(self) -> None:
+    def close(self) -> None:
         shutil.rmtree(self.cache, ignore_errors=True)
 
     def record_done(self, record_id: str) -> bool:
         return record_id in self.done
 
-    def read(self, archived: Archived) -> bytes:
+    def read(self, archived: cdxj.CdxjEntry) -> bytes:
         """The gzip member of an archived record (blocking: run it in a thread)."""
         local = self.spool.folder / "warc" / archived.filename
         try:
@@ -209,7 +174,7 @@ class ResumeExtension:
             return _read_range(stream, archived)
 
 
-def _read_range(stream: IO[bytes], archived: Archived) -> bytes:
+def _read_range(stream: IO[bytes], archived: cdxj.CdxjEntry) -> bytes:
     stream.seek(archived.offset)
     data = stream.read(archived.length)
     if len(data) != archived.length:
@@ -217,33 +182,3 @@ def _read_range(stream: IO[bytes], archived: Archived) -> bytes:
             f"{archived.filename} ends before {archived.offset}+{archived.length}"
         )
     return data
-
-
-def resume_of(crawler: Crawler) -> ResumeExtension | None:
-    extension = crawler.get_extension(ResumeExtension)
-    return extension if isinstance(extension, ResumeExtension) else None
-
-
-class ResumePipeline:
-    """Drops, before extraction, an article whose record a run before this one wrote."""
-
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-        self.resume: ResumeExtension | None = None
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        if ResumeConfig.from_settings(crawler.settings).jobdir is None:
-            raise NotConfigured("crash-resume is on only with JOBDIR")
-        return cls(crawler)
-
-    def open_spider(self) -> None:
-        self.resume = resume_of(self.crawler)
-
-    def process_item(self, item: Any) -> Any:
-        if self.resume is None or not isinstance(item, ArticleItem):
-            return item
-        if self.resume.record_done(record_id_of(item.warc.record_id, CONFIG_SHA256)):
-            self.crawler.stats.inc_value("resume/records_already_written")
-            raise DropItem(f"record already written: {item.final_url}", log_level="DEBUG")
-        return item

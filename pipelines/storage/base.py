@@ -14,10 +14,11 @@ An invalid key is a programming error and raises `ValueError` from `validate_key
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, BinaryIO, Protocol, runtime_checkable
+from typing import IO, Any, BinaryIO, Protocol, runtime_checkable
 
 __all__ = [
     "CHUNK_SIZE",
@@ -200,3 +201,9 @@ def sha256_of_stream(stream: IO[bytes]) -> str:
     reader = HashingReader(stream)
     reader.drain()
     return reader.digest.hexdigest()
+
+
+def json_bytes(value: Any) -> bytes:
+    """The one form of every JSON document the archive writes (manifests, reports, crawl info,
+    WACZ package files): indented, keys sorted, so the same content always gives the same bytes."""
+    return json.dumps(value, indent=2, sort_keys=True, default=str).encode() + b"\n"

@@ -19,21 +19,18 @@ extractor every record equals the crawl's own, field for field.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
-import multiprocessing
 import re
 import tempfile
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from crawler.items import ArticleItem
-from pipelines.archive.extension import software_versions
+from pipelines.archive.versions import software_versions
 from pipelines.extract.core import (
     CONFIG_SHA256,
     EXTRACTOR_NAME,
@@ -41,10 +38,12 @@ from pipelines.extract.core import (
     extract,
     extractor_version,
 )
+from pipelines.extract.pool import ExtractionPool
 from pipelines.records import clean_record
 from pipelines.records.pipeline import RecordBatch
 from pipelines.storage import ObjectExistsError, Store, StoredObject
-from pipelines.warc.reader import SourceWarc, article_metadata, articles, warc_keys
+from pipelines.storage.base import json_bytes, sha256_of_stream
+from pipelines.warc.reader import article_metadata, articles, warc_keys
 
 logger = logging.getLogger(__name__)
 
@@ -93,27 +92,15 @@ def reextract(
             "or written before newsarchive wrote them): nothing to extract"
         )
     logger.info("crawl %s: %d WARC files, %d articles", crawl_id, len(keys), len(metadata))
-    sources: list[SourceWarc] = []
+    sources: list[StoredObject] = []
     counts: Counter[str] = Counter(articles=0, ok=0, empty=0, failed=0)
     with tempfile.TemporaryDirectory(prefix="newsarchive-reextract-") as tmp:
         parts = _Parts(Path(tmp), target, prefix, batch_size)
         items = articles(source, keys, metadata, sources)
         for item, outcome in extracted(items, workers):
-            counts["articles"] += 1
-            if isinstance(outcome, Exception):
-                counts["failed"] += 1
-                logger.error(
-                    "extraction failed for %s (WARC %s at %d): %r",
-                    item.final_url,
-                    item.warc.filename,
-                    item.warc.offset,
-                    outcome,
-                )
-            elif outcome is None:
-                counts["empty"] += 1
-            else:
-                counts["ok"] += 1
-                parts.add(clean_record(item, outcome, crawl_id=crawl_id, extractor=extractor))
+            record = _recorded(item, outcome, counts, crawl_id, extractor)
+            if record is not None:
+                parts.add(record)
         stored = parts.close()
     manifest = {
         "crawl_id": crawl_id,
@@ -123,8 +110,34 @@ def reextract(
         "objects": [asdict(obj) for obj in stored],
         "software": software_versions(),
     }
-    data = json.dumps(manifest, indent=2, sort_keys=True).encode() + b"\n"
+    data = json_bytes(manifest)
     return Result(prefix, dict(counts), (*stored, target.put_bytes(data, prefix + MANIFEST)))
+
+
+def _recorded(
+    item: ArticleItem,
+    outcome: Outcome,
+    counts: Counter[str],
+    crawl_id: str,
+    extractor: dict[str, str],
+) -> dict[str, Any] | None:
+    """The clean record of one article, or None; counted either way."""
+    counts["articles"] += 1
+    if isinstance(outcome, Exception):
+        counts["failed"] += 1
+        logger.error(
+            "extraction failed for %s (WARC %s at %d): %r",
+            item.final_url,
+            item.warc.filename,
+            item.warc.offset,
+            outcome,
+        )
+        return None
+    if outcome is None:
+        counts["empty"] += 1
+        return None
+    counts["ok"] += 1
+    return clean_record(item, outcome, crawl_id=crawl_id, extractor=extractor)
 
 
 def extracted(items: Iterable[ArticleItem], workers: int) -> Iterator[tuple[ArticleItem, Outcome]]:
@@ -134,12 +147,10 @@ def extracted(items: Iterable[ArticleItem], workers: int) -> Iterator[tuple[Arti
         for item in items:
             yield item, _extract_here(item)
         return
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["pipelines.extract.core"])
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ExtractionPool(workers, timeout=None) as pool:
         window: deque[tuple[ArticleItem, Future[Extraction | None]]] = deque()
         for item in items:
-            window.append((item, pool.submit(extract, item.body, item.final_url, item.headers)))
+            window.append((item, pool.submit(item.body, item.final_url, item.headers)))
             if len(window) >= 2 * workers:
                 yield _settled(*window.popleft())
         while window:
@@ -197,14 +208,7 @@ def _put(target: Store, path: Path, key: str) -> StoredObject:
         return target.put_file(path, key)
     except ObjectExistsError:
         with target.get(key) as stream, open(path, "rb") as mine:
-            stored, local = _sha256(stream), _sha256(mine)
+            stored, local = sha256_of_stream(stream), sha256_of_stream(mine)
         if stored != local:
             raise ReextractError(f"{target.uri}: {key} exists and differs") from None
         return StoredObject(key, path.stat().st_size, local)
-
-
-def _sha256(stream: BinaryIO) -> str:
-    digest = hashlib.sha256()
-    while chunk := stream.read(1024 * 1024):
-        digest.update(chunk)
-    return digest.hexdigest()

@@ -32,8 +32,9 @@ from typing import IO, Any
 
 from warcio.timeutils import timestamp_to_iso_date
 
-from pipelines.archive.extension import software_versions
+from pipelines.archive.versions import software_versions
 from pipelines.storage import ObjectMissingError, Store
+from pipelines.storage.base import json_bytes
 from pipelines.warc import cdxj
 from pipelines.warc.reader import warc_keys
 
@@ -75,7 +76,7 @@ def write_wacz(store: Store, crawl_id: str, output: Path) -> Packaged:
             streams = [stack.enter_context(open(path, encoding="utf-8")) for path in indexes]
             lines, pages = writer.add_index(heapq.merge(*streams), Path(tmp) / "pages.jsonl")
         writer.add_pages(pages, titles)
-        datapackage = _json(
+        datapackage = json_bytes(
             {
                 "profile": "data-package",
                 "wacz_version": WACZ_VERSION,
@@ -88,7 +89,7 @@ def write_wacz(store: Store, crawl_id: str, output: Path) -> Packaged:
         )
         writer.add_bytes("datapackage.json", datapackage, listed=False)
         digest = {"path": "datapackage.json", "hash": "sha256:" + _sha256(datapackage)}
-        writer.add_bytes("datapackage-digest.json", _json(digest), listed=False)
+        writer.add_bytes("datapackage-digest.json", json_bytes(digest), listed=False)
     return Packaged(output, len(keys), lines, writer.page_count)
 
 
@@ -266,7 +267,3 @@ def _manifest_objects(store: Store, crawl_id: str) -> dict[str, tuple[int, str]]
 
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def _json(value: Any) -> bytes:
-    return json.dumps(value, indent=2).encode("utf-8") + b"\n"

@@ -17,37 +17,38 @@ What Scrapy cannot give back is written as faithfully as it can be, and said so:
   ``X-Archive-Orig-Transfer-Encoding`` (pywb's convention) so that readers do not try to
   de-chunk it again, and the record carries ``Newsarchive-Transfer-Decoded: chunked``.
 
-Each file gets a CDXJ index (``pipelines.warc.cdxj``), built from the entries noted as exchanges are
-written and stored as ``indexes/{crawl}/{name}.cdxj`` when the file closes. Each article gets a
-metadata record (``pipelines.warc.metadata``) once its extraction has an outcome: the item pipeline
-calls :func:`archive_outcome`.
+Each file gets a CDXJ index (``pipelines.warc.cdxj``), built from the entries noted as exchanges
+are written and stored as ``indexes/{crawl}/{name}.cdxj`` when the file closes. Each article gets
+a metadata record (``pipelines.warc.metadata``) once its extraction has an outcome: the extraction
+pipeline sends ``pipelines.signals.article_extracted`` and :meth:`WarcCapture.write_metadata`
+receives it.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
-from scrapy import Request, signals
+from scrapy import Request
 from scrapy.http import Response
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet import task
 
-from crawler.downloader.handler import CONNECTION_HEADERS_META, REASON_META, truncated_body
 from crawler.items import ArticleItem, WarcPointer
-from crawler.meta import WARC_POINTER
-from pipelines.archive.extension import ArchiveExtension, software_versions
+from crawler.meta import CONNECTION_HEADERS, REASON, WARC_POINTER, truncated_body
+from pipelines.archive.versions import software_versions
 from pipelines.warc import cdxj
 from pipelines.warc import metadata as warcmeta
+from pipelines.warc.config import WarcConfig
 from pipelines.warc.record import Record, RecordFactory, build_record, http_head, status_line
 from pipelines.warc.record import warc_date as format_date
 from pipelines.warc.writer import ClosedWarc, RotatingWarcWriter
-from settings.config import WarcConfig
 
 if TYPE_CHECKING:
-    from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
+
+    from pipelines.archive.session import Archive
 
 logger = logging.getLogger(__name__)
 
@@ -56,45 +57,36 @@ HTTP_REQUEST = "application/http; msgtype=request"
 HTTP_RESPONSE = "application/http; msgtype=response"
 
 
-class WarcExtension:
+class WarcCapture:
+    """Writes the crawl's WARC files into the archive's spool; built and connected to Scrapy's
+    signals by ``pipelines.extension.ArchiveExtension``."""
+
     def __init__(
-        self, config: WarcConfig, stats: StatsCollector, factory: RecordFactory | None = None
+        self,
+        config: WarcConfig,
+        archive: Archive,
+        stats: StatsCollector,
+        factory: RecordFactory | None = None,
     ) -> None:
         self.config = config
+        self.archive = archive
         self.stats = stats
         self.factory = factory or RecordFactory()
         self.writer: RotatingWarcWriter | None = None
-        self.archive: ArchiveExtension | None = None
         self._age_timer: task.LoopingCall | None = None
         self._index: dict[str, list[cdxj.CdxjEntry]] = {}  # entries of each open file, by name
         self._finished = False  # the spider closed: nothing more is written
 
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        ext = cls(WarcConfig.from_settings(crawler.settings), crawler.stats)
-        crawler.signals.connect(ext.response_downloaded, signal=signals.response_downloaded)
-        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
-        crawler.signals.connect(ext.engine_started, signal=signals.engine_started)
-        ext.crawler = crawler
-        return ext
-
-    crawler: Crawler
-
-    def engine_started(self) -> None:
-        archive = self.crawler.get_extension(ArchiveExtension)
-        if archive is None:
-            raise RuntimeError(
-                "WarcExtension needs pipelines.archive.extension.ArchiveExtension enabled"
-            )
-        self.archive = archive
-        user_agent = str(self.crawler.settings.get("USER_AGENT") or "")
+    def open(self) -> None:
+        """Start the first file (at engine start, once the archive has sent what earlier runs
+        left in the spool)."""
         self.writer = RotatingWarcWriter(
-            archive.spool("warc"),
+            self.archive.spool("warc"),
             prefix=self.config.prefix,
-            writer_id=archive.config.writer_id,
+            writer_id=self.archive.writer_id,
             max_size=self.config.max_size,
             max_age=self.config.max_age,
-            warcinfo=self._warcinfo(archive, user_agent),
+            warcinfo=self._warcinfo(),
             on_close=self._closed,
             factory=self.factory,
         )
@@ -102,8 +94,9 @@ class WarcExtension:
             self._age_timer = task.LoopingCall(self.writer.rotate_if_old)
             self._age_timer.start(min(self.config.max_age, 60.0), now=False)
 
-    def _warcinfo(self, archive: ArchiveExtension, user_agent: str) -> list[tuple[str, str]]:
+    def _warcinfo(self) -> list[tuple[str, str]]:
         versions = software_versions()
+        identity = self.archive.identity
         return [
             ("software", f"newsarchive/{versions['newsarchive']} (scrapy/{versions['scrapy']})"),
             ("format", "WARC File Format 1.1"),
@@ -111,11 +104,11 @@ class WarcExtension:
                 "conformsTo",
                 "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
             ),
-            ("isPartOf", archive.crawl_id),
-            ("description", f"seed set {archive.config.seedset}"),
-            ("http-header-user-agent", user_agent),
-            ("robots", "obey" if self.crawler.settings.getbool("ROBOTSTXT_OBEY") else "ignore"),
-            ("hostname", archive.config.writer_id.rpartition("-")[0]),
+            ("isPartOf", identity.crawl_id),
+            ("description", f"seed set {identity.seedset}"),
+            ("http-header-user-agent", self.config.user_agent),
+            ("robots", self.config.robots),
+            ("hostname", identity.host),
         ]
 
     def response_downloaded(self, response: Response, request: Request) -> None:
@@ -154,7 +147,9 @@ class WarcExtension:
         extractor: dict[str, str],
         record: dict[str, Any] | None = None,
     ) -> None:
-        """Archive the article's metadata record (see ``pipelines.warc.metadata``)."""
+        """Archive the article's metadata record (see ``pipelines.warc.metadata``), once its
+        extraction has an outcome ("ok" with its clean record, "empty" or "failed"): the
+        receiver of the ``article_extracted`` signal."""
         if self.writer is None or self._finished:
             self.stats.inc_value("warc/metadata_not_written")
             logger.error("metadata record of %s came after the WARC closed", item.final_url)
@@ -226,13 +221,13 @@ class WarcExtension:
         for name, values in response.headers.items():
             headers.extend((name, value) for value in values)
         decoded = False
-        for name, value in request.meta.get(CONNECTION_HEADERS_META, ()):
+        for name, value in request.meta.get(CONNECTION_HEADERS, ()):
             if name.lower() == b"content-length" and b"Content-Length" in response.headers:
                 continue  # Scrapy already put it back among the headers
             if name.lower() == b"transfer-encoding":
                 name, decoded = b"X-Archive-Orig-Transfer-Encoding", True
             headers.append((name, value))
-        reason = request.meta.get(REASON_META)
+        reason = request.meta.get(REASON)
         phrase = reason.decode("latin-1") if isinstance(reason, bytes) else None
         return http_head(status_line(protocol, response.status, phrase), headers), decoded
 
@@ -248,7 +243,8 @@ class WarcExtension:
         first = f"{request.method} {target} {protocol}".encode("latin-1")
         return http_head(first, headers)
 
-    def spider_closed(self) -> None:
+    def close(self) -> None:
+        """Close the current file when the spider closes: nothing is written after that."""
         if self._age_timer is not None and self._age_timer.running:
             self._age_timer.stop()
         if self.writer is not None:
@@ -258,7 +254,6 @@ class WarcExtension:
     def _closed(self, closed: ClosedWarc) -> None:
         self.stats.inc_value("warc/files")
         self.stats.inc_value("warc/bytes", closed.path.stat().st_size)
-        assert self.archive is not None
         self.archive.publish(closed.path, "warc", closed.records)
         entries = self._index.pop(closed.path.name, [])
         index = self.archive.spool("indexes") / cdxj.index_name(closed.path.name)
@@ -269,20 +264,6 @@ class WarcExtension:
             logger.exception("could not write the CDXJ index of %s", closed.path.name)
             return
         self.archive.publish(index, "indexes", lines)
-
-
-def archive_outcome(
-    crawler: Crawler,
-    item: ArticleItem,
-    outcome: str,
-    extractor: dict[str, str],
-    record: dict[str, Any] | None = None,
-) -> None:
-    """Have the WARC writer archive an article's metadata record, once extraction has an
-    outcome ("ok" with its clean record, "empty" or "failed")."""
-    extension = crawler.get_extension(WarcExtension)
-    if extension is not None:
-        extension.write_metadata(item, outcome, extractor, record)
 
 
 def _header_text(value: bytes) -> str:

@@ -23,7 +23,7 @@ from typing import IO, Any
 
 import surt
 from warcio.archiveiterator import ArchiveIterator
-from warcio.timeutils import iso_date_to_timestamp
+from warcio.timeutils import iso_date_to_timestamp, timestamp_to_iso_date
 
 INDEXED_TYPES = frozenset({"response", "revisit", "resource", "metadata"})
 NOT_INDEXED_CONTENT_TYPE = "application/warc-fields"
@@ -33,6 +33,8 @@ _MIME_END = re.compile(r"[;\s]")
 
 @dataclass(frozen=True, slots=True)
 class CdxjEntry:
+    """One index line: a capture of ``url`` and where its record lives in which WARC file."""
+
     url: str
     date: str  # the record's WARC-Date
     mime: str | None
@@ -48,6 +50,25 @@ class CdxjEntry:
         fields.update((name, value) for name, value in optional.items() if value is not None)
         fields.update(length=str(self.length), offset=str(self.offset), filename=self.filename)
         return f"{surt_key(self.url)} {iso_date_to_timestamp(self.date)} {json.dumps(fields)}\n"
+
+
+def parse_line(line: str) -> CdxjEntry | None:
+    """The entry an index line holds; None for a line that is not one (torn by a crash)."""
+    try:
+        _, stamp, data = line.split(" ", 2)
+        fields = json.loads(data)
+        return CdxjEntry(
+            url=fields["url"],
+            date=timestamp_to_iso_date(stamp),
+            mime=fields.get("mime"),
+            status=fields.get("status"),
+            digest=fields.get("digest"),
+            length=int(fields["length"]),
+            offset=int(fields["offset"]),
+            filename=fields["filename"],
+        )
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def surt_key(url: str) -> str:

@@ -19,6 +19,9 @@ indexes. Fields, in this order (repeated fields keep their order):
     record-id: <clean record id>            (ok only)
     text-sha256: <hex>                      (ok only)
 
+The discovery path is what the crawler knew (``crawler.items.Discovery``); ``via`` and ``depth``
+follow from it and are written for whoever reads the WARC, but read back from the path alone.
+
 It is written once extraction has an outcome, so it can land in a later WARC file than its
 response when the file rotates in between; WARC-Concurrent-To does not require the same file.
 A value never holds a line break: control characters are percent-encoded, as in a URL.
@@ -31,7 +34,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from crawler.items import ArticleItem, Hop
+from crawler.items import ArticleItem, Discovery
 
 FORMAT = "article/1"
 FORMAT_FIELD = "newsarchive-metadata"
@@ -45,9 +48,7 @@ class ArticleMetadata:
     """What one metadata record says, read back."""
 
     requested_url: str
-    discovery_path: tuple[Hop, ...]
-    via: str | None
-    depth: int
+    discovery: Discovery
     related_urls: tuple[str, ...]
     outlinks: tuple[str, ...]
     extraction: str
@@ -66,10 +67,11 @@ def fields(
     if outcome not in OUTCOMES:
         raise ValueError(f"unknown extraction outcome {outcome!r}")
     out = [(FORMAT_FIELD, FORMAT), ("requested-url", item.url)]
-    out += [("discovery-path", f"{kind} {value}") for kind, value in item.discovery_path]
-    if item.discovered_from is not None:
-        out.append(("via", item.discovered_from))
-    out.append(("depth", str(item.depth)))
+    discovery = item.discovery
+    out += [("discovery-path", f"{kind} {value}") for kind, value in discovery.hops]
+    if discovery.discovered_from is not None:
+        out.append(("via", discovery.discovered_from))
+    out.append(("depth", str(discovery.depth)))
     out += [("related", url) for url in item.related_urls]
     out += [("outlink", url) for url in item.outlinks]
     out += [
@@ -106,13 +108,11 @@ def read(data: bytes) -> ArticleMetadata | None:
     if not pairs or pairs[0] != (FORMAT_FIELD, FORMAT):
         return None
     single = dict(pairs)  # of the fields that appear once
-    path = [tuple(value.split(" ", 1)) for name, value in pairs if name == "discovery-path"]
+    path = [value.partition(" ") for name, value in pairs if name == "discovery-path"]
     name, _, version = single["extractor"].partition(" ")
     return ArticleMetadata(
         requested_url=single["requested-url"],
-        discovery_path=tuple((hop[0], hop[1] if len(hop) > 1 else "") for hop in path),
-        via=single.get("via"),
-        depth=int(single["depth"]),
+        discovery=Discovery(tuple((kind, value) for kind, _, value in path)),
         related_urls=tuple(value for name, value in pairs if name == "related"),
         outlinks=tuple(value for name, value in pairs if name == "outlink"),
         extraction=single["extraction"],

@@ -20,13 +20,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.http.headers import Headers
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.items import ArticleItem, WarcPointer
+from crawler.downloader.scrapy_private import decode_encoding, split_encodings
+from crawler.items import ArticleItem, WarcPointer, header_dict
 from pipelines.storage import Store
-from pipelines.storage.base import HashingReader
+from pipelines.storage.base import HashingReader, StoredObject
 from pipelines.warc import metadata as warcmeta
 
 # Headers Twisted keeps out of the response headers Scrapy sees (twisted.web._newclient's
@@ -44,15 +44,6 @@ CONNECTION_HEADERS = frozenset(
     }
 )
 WARC_SUFFIXES = (".warc.gz", ".warc")
-
-
-@dataclass(frozen=True, slots=True)
-class SourceWarc:
-    """One WARC file as it was read: its key, size and SHA-256."""
-
-    key: str
-    size: int
-    sha256: str
 
 
 def warc_keys(store: Store, crawl_id: str) -> list[str]:
@@ -81,7 +72,7 @@ def articles(
     store: Store,
     keys: list[str],
     metadata: dict[str, warcmeta.ArticleMetadata],
-    sources: list[SourceWarc],
+    sources: list[StoredObject],
 ) -> Iterator[ArticleItem]:
     """Second pass: the item of each described response, in file order. Each file read is
     appended to ``sources`` with its size and SHA-256 once it has been read to the end."""
@@ -107,37 +98,48 @@ def articles(
                 target = record.rec_headers.get_header("WARC-Target-URI")
                 yield item_of(block, target, pointer, meta)
             stream.drain()
-        sources.append(SourceWarc(key, stream.size, stream.digest.hexdigest()))
+        sources.append(StoredObject(key, stream.size, stream.digest.hexdigest()))
+
+
+@dataclass(frozen=True, slots=True)
+class HttpResponse:
+    """A response record's block, parsed as Scrapy's download handler would have given it."""
+
+    protocol: str
+    status: int
+    headers: Headers  # without the connection headers, which Twisted keeps from Scrapy
+    payload: bytes  # as received: still content-encoded
+
+
+def parse_response_block(block: bytes) -> HttpResponse:
+    head, _, payload = block.partition(b"\r\n\r\n")
+    status_line, *lines = head.split(b"\r\n")
+    protocol, status = status_line.split(b" ", 2)[:2]
+    headers = Headers()
+    for line in lines:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() not in CONNECTION_HEADERS:
+            headers.appendlist(name.strip(), value.strip())
+    return HttpResponse(protocol.decode("latin-1"), int(status), headers, payload)
 
 
 def item_of(
     block: bytes, url: str, pointer: WarcPointer, meta: warcmeta.ArticleMetadata
 ) -> ArticleItem:
     """The item the spider made from this response record block (HTTP head and payload)."""
-    head, _, payload = block.partition(b"\r\n\r\n")
-    status_line, *lines = head.split(b"\r\n")
-    headers = Headers()
-    for line in lines:
-        name, _, value = line.partition(b":")
-        if name.strip().lower() not in CONNECTION_HEADERS:
-            headers.appendlist(name.strip(), value.strip())
+    response = parse_response_block(block)
+    headers, payload = response.headers, response.payload
     body = decoded_body(payload, headers)
     return ArticleItem(
         url=meta.requested_url,
         final_url=url,
-        status=int(status_line.split()[1]),
+        status=response.status,
         fetched_at=pointer.date,
-        headers={
-            name.decode("latin-1").lower(): values[0].decode("latin-1")
-            for name, values in headers.items()
-            if values
-        },
+        headers=header_dict(headers),
         body=body,
         warc=pointer,
-        discovered_from=meta.via,
+        discovery=meta.discovery,
         related_urls=meta.related_urls,
-        depth=meta.depth,
-        discovery_path=meta.discovery_path,
         outlinks=meta.outlinks,
     )
 
@@ -148,9 +150,9 @@ def decoded_body(payload: bytes, headers: Headers) -> bytes:
     encodings = headers.getlist(b"Content-Encoding")
     if not encodings:
         return payload
-    to_decode, to_keep = HttpCompressionMiddleware._split_encodings(encodings)
+    to_decode, to_keep = split_encodings(encodings)
     for encoding in to_decode:
-        payload = HttpCompressionMiddleware._decode(payload, encoding, 0)
+        payload = decode_encoding(payload, encoding, 0)
     if to_keep:
         headers[b"Content-Encoding"] = to_keep
     else:

@@ -12,7 +12,6 @@ This module knows nothing of Scrapy or of stores: a closed file goes to the ``on
 from __future__ import annotations
 
 import os
-import signal
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -20,44 +19,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 from crawler.items import WarcPointer
+from pipelines.archive.spool import OPEN_SUFFIX
 from pipelines.warc.record import Record, RecordFactory, build_record, warc_date, warc_fields
-
-OPEN_SUFFIX = ".open"
-CRASH_ENV = "NEWSARCHIVE_CRASH_AT"
-
-
-class CrashPoint:
-    """Test-only fault injection: ``NEWSARCHIVE_CRASH_AT=warc:40`` kills the process with SIGKILL
-    halfway through writing the 40th WARC record; ``records:2`` halfway through the 2nd flush of
-    a records part. Unset (always, outside the crash-resume tests) it is None and costs nothing."""
-
-    def __init__(self, kind: str, at: int) -> None:
-        self.kind = kind
-        self.at = at
-        self.seen = 0
-
-    @classmethod
-    def from_env(cls) -> CrashPoint | None:
-        value = os.environ.get(CRASH_ENV, "")
-        kind, _, at = value.partition(":")
-        return cls(kind, int(at)) if kind and at.isdigit() else None
-
-    def maybe_tear(self, stream: BinaryIO, data: bytes | None = None) -> None:
-        """Count one write; at the chosen one, write half of ``data`` (or cut the file written
-        so far in half), flush, and die."""
-        self.seen += 1
-        if self.seen != self.at:
-            return
-        if data is not None:
-            stream.write(data[: len(data) // 2])
-        else:
-            stream.flush()
-            stream.truncate(stream.tell() // 2)
-        stream.flush()
-        os.kill(os.getpid(), signal.SIGKILL)
-
-
-CRASH_AT = CrashPoint.from_env()
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,14 +52,16 @@ class WarcFile:
                     record.date,
                 )
             )
-            if CRASH_AT is not None and CRASH_AT.kind == "warc":
-                CRASH_AT.maybe_tear(self._stream, record.data)
-            self._stream.write(record.data)
+            self._write(record.data)
             self.size += len(record.data)
             self.records += 1
         # Flushed per exchange so that a crash loses at most the exchange being written.
         self._stream.flush()
         return pointers
+
+    def _write(self, data: bytes) -> None:
+        """One record's bytes, whole (the crash-resume tests tear one here, in tests/faults.py)."""
+        self._stream.write(data)
 
     def close(self) -> ClosedWarc:
         self._stream.flush()
@@ -113,6 +78,8 @@ class RotatingWarcWriter:
     so no file grows past it by more than one exchange. ``max_age`` (seconds, 0 = never)
     is checked on each append and by :meth:`rotate_if_old`, which a timer can call.
     """
+
+    file_class: type[WarcFile] = WarcFile  # the class of each file opened
 
     def __init__(
         self,
@@ -175,7 +142,7 @@ class RotatingWarcWriter:
             except FileExistsError:
                 continue  # a file left by an earlier run of this process id: take the next serial
             break
-        warc = WarcFile(path, stream)
+        warc = self.file_class(path, stream)
         info = warc_fields([*self.warcinfo, ("filename", name)])
         record = build_record(
             "warcinfo",

@@ -16,15 +16,14 @@ import pytest
 from scrapy.settings import Settings
 
 import settings.base as base
+from commands.check import validate
+from crawler.config import ConfigError
 from crawler.redaction import redacted_settings
-from settings.config import (
-    ArchiveConfig,
-    ConfigError,
-    ExtractConfig,
-    RecordsConfig,
-    WarcConfig,
-    validate,
-)
+from pipelines.archive.config import ArchiveConfig
+from pipelines.archive.identity import identify
+from pipelines.extract.config import ExtractConfig
+from pipelines.records.config import RecordsConfig
+from pipelines.warc.config import WarcConfig
 
 ConfigClass = type[ArchiveConfig] | type[WarcConfig] | type[ExtractConfig] | type[RecordsConfig]
 
@@ -55,7 +54,8 @@ def test_the_defaults_are_valid() -> None:
     )
     assert archive.uri == base.ARCHIVE_URI
     assert archive.spool_dir == Path(base.STORE_SPOOL_DIR)
-    assert archive.writer_id.endswith(f"-{os.getpid()}")
+    assert archive.crawl_id is None  # made when the crawl starts
+    assert identify(archive).writer_id.endswith(f"-{os.getpid()}")
     assert (records.batch_size, records.max_age) == (base.RECORDS_BATCH_SIZE, base.RECORDS_MAX_AGE)
     assert extract.inline is base.EXTRACT_INLINE
 
@@ -86,7 +86,7 @@ def test_the_crawl_id_names_the_seed_set_and_the_time() -> None:
     config = ArchiveConfig.from_settings(project_settings(SEEDSET_NAME="world-news"))
 
     assert config.seedset == "world-news"
-    assert re.fullmatch(r"world-news-\d{14}", config.crawl_id)
+    assert re.fullmatch(r"world-news-\d{14}", identify(config).crawl_id)
 
 
 def test_a_given_crawl_id_is_kept() -> None:
@@ -94,7 +94,7 @@ def test_a_given_crawl_id_is_kept() -> None:
         project_settings(SEEDSET_NAME="world-news", CRAWL_ID="world-news-20221012093000")
     )
 
-    assert config.crawl_id == "world-news-20221012093000"
+    assert config.crawl_id == identify(config).crawl_id == "world-news-20221012093000"
 
 
 def test_archive_uri_and_spool_dir_are_stripped() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from parsel import Selector
 
-from crawler.pages import all_links, is_article, related_links
+from crawler.pages import ARTICLE_TYPES, all_links, is_article, is_article_type, related_links
 
 BASE = "http://127.0.0.1:8000/2022/10/12/story/"
 
@@ -50,6 +50,79 @@ def test_articles_are_recognised(head: str, body: str) -> None:
     ],
 )
 def test_other_pages_are_not_articles(head: str, body: str) -> None:
+    assert not is_article(page(head, body))
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "NewsArticle",
+        "newsarticle",
+        " BlogPosting ",
+        "article",  # og:type's own value
+        "SatiricalArticle",
+        "https://schema.org/NewsArticle",
+        "http://schema.org/NewsArticle",
+        "https://schema.org/NewsArticle/",
+        "http://schema.org/ReportageNewsArticle/",
+        "HTTPS://Schema.org/TechArticle",
+        "https://www.schema.org/Report",
+    ],
+)
+def test_article_types_are_bare_names_or_schema_org_urls(value: str) -> None:
+    assert is_article_type(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "WebPage",
+        "CollectionPage",
+        "website",
+        "",
+        "https://schema.org/WebPage",
+        "https://example.org/NewsArticle",  # another vocabulary's
+        "https://schema.org/NewsArticle/extra",
+        "ftp://schema.org/NewsArticle",
+        "NewsArticles",
+        None,
+        ["NewsArticle"],  # a list is not a type; callers look inside it
+    ],
+)
+def test_other_values_are_not_article_types(value: object) -> None:
+    assert not is_article_type(value)
+
+
+def test_every_article_type_is_named_in_lowercase() -> None:
+    assert all(kind == kind.lower() and kind.isalpha() for kind in ARTICLE_TYPES)
+
+
+def json_ld_type(kind: str) -> str:
+    return f'<script type="application/ld+json">{{"@type": "{kind}"}}</script>'
+
+
+@pytest.mark.parametrize(
+    "head, body",
+    [
+        (json_ld_type("http://schema.org/NewsArticle"), ""),
+        (json_ld_type("https://schema.org/Article/"), ""),
+        ("", '<div itemscope itemtype="http://schema.org/WebPage http://schema.org/Report"></div>'),
+        ("", '<div itemscope itemtype="https://schema.org/SatiricalArticle/"></div>'),
+        ('<meta property="og:type" content="https://schema.org/NewsArticle">', ""),
+    ],
+)
+def test_articles_given_by_full_type_url_are_recognised(head: str, body: str) -> None:
+    assert is_article(page(head, body))
+
+
+@pytest.mark.parametrize(
+    "head, body",
+    [
+        (json_ld_type("https://schema.org/WebPage"), ""),
+        ("", '<div itemscope itemtype="https://schema.org/WebPage"><h1>Front</h1></div>'),
+    ],
+)
+def test_other_type_urls_are_not_articles(head: str, body: str) -> None:
     assert not is_article(page(head, body))
 
 

@@ -3,9 +3,10 @@ runs again; every page is archived once, every article has one clean record, eve
 whole (the one torn by the kill repaired), and the repair is logged.
 
 One crawl of a slow synthetic site of a few hundred articles is killed three times, each run with
-the same command and JOBDIR: halfway through writing a WARC record (the test-only hook
-``NEWSARCHIVE_CRASH_AT=warc:N``), by an external SIGKILL once the site has served more pages,
-and halfway through flushing a records part (``records:N``); the fourth run finishes it.
+the same command and JOBDIR: halfway through writing a WARC record (the test-only fault
+``warc:N`` of ``tests.faults``, installed with ``-s``), by an external SIGKILL once the site has
+served more pages, and halfway through flushing a records part (``records:N``); the fourth run
+finishes it.
 """
 
 from __future__ import annotations
@@ -27,15 +28,17 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from pipelines.archive.spool import CrawlSpool
+from crawler.config import ConfigError
+from pipelines.archive.config import ArchiveConfig
+from pipelines.archive.identity import RESUME_FILE, identify
+from pipelines.archive.spool import OPEN_SUFFIX, CrawlSpool
 from pipelines.resume.repair import repair_spool, writer_is_gone
-from pipelines.resume.state import ResumeExtension, replay_index
+from pipelines.resume.state import ResumeState, replay_index
 from pipelines.storage.local import LocalStore
 from pipelines.warc import cdxj
 from pipelines.warc.capture import HTTP_RESPONSE
 from pipelines.warc.record import build_record, http_head, new_record_id
-from pipelines.warc.writer import CRASH_ENV, OPEN_SUFFIX
-from settings.config import RESUME_FILE, ArchiveConfig, ConfigError
+from tests.faults import crash_settings
 from tests.resume_site import article_path, generate, seeds_file
 from tests.servers.demo import crawl_command
 from tests.servers.http import HttpServer
@@ -57,6 +60,7 @@ def run(
     """One run of the crawl command with the test's JOBDIR, spool and store; its exit code.
     ``kill_after_requests``: SIGKILL it from outside once the site has served that many."""
     settings: Mapping[str, str] = {
+        **(crash_settings(crash) if crash else {}),
         "JOBDIR": str(tmp / "job"),
         "STORE_SPOOL_DIR": str(tmp / "spool"),
         "LOG_FILE": str(log),
@@ -67,7 +71,6 @@ def run(
     command, env = crawl_command(
         site.base_url, str(tmp / "archive"), "", settings, seeds=str(seeds)
     )
-    env = {**env, CRASH_ENV: crash}
     process = subprocess.Popen(
         command,
         cwd=ROOT,
@@ -223,13 +226,15 @@ def test_the_crawl_id_is_kept_in_jobdir(tmp_path: Path) -> None:
         )
         return ArchiveConfig.from_settings(settings)
 
-    config()  # a settings check (no seed set yet) keeps nothing
-    assert not (tmp_path / "job" / RESUME_FILE).exists()
-    first = config(SEEDSET_NAME="world").crawl_id
+    jobdir = tmp_path / "job"
+    config()  # reading settings keeps nothing
+    assert not (jobdir / RESUME_FILE).exists()
+    first = identify(config(SEEDSET_NAME="world"), jobdir).crawl_id
     assert first.startswith("world-")
-    assert config(SEEDSET_NAME="world").crawl_id == first == config(CRAWL_ID=first).crawl_id
+    again = identify(config(SEEDSET_NAME="world"), jobdir).crawl_id
+    assert again == first == identify(config(CRAWL_ID=first), jobdir).crawl_id
     with pytest.raises(ConfigError, match="belongs to crawl"):
-        config(SEEDSET_NAME="world", CRAWL_ID="other-1")
+        identify(config(SEEDSET_NAME="world", CRAWL_ID="other-1"), jobdir)
 
 
 class StreamingStore(LocalStore):
@@ -257,14 +262,13 @@ def test_a_stored_warc_is_replayed_from_a_store_that_cannot_seek(tmp_path: Path)
     for path in spool.waiting():
         spool.store_file(store, path, None)  # now only in the store
     index = replay_index(spool, store)
-    config = ArchiveConfig("archive/", spool.crawl_id, "demo", spool.root, "host-1")
-    resume = ResumeExtension(tmp_path / "job", config, store, None)  # type: ignore[arg-type]
+    resume = ResumeState(tmp_path / "job", spool, store, None)  # type: ignore[arg-type]
     request = Request("http://127.0.0.1/1")
     response = replayed_response(request, resume.read(index[request.url]), index[request.url])
     assert (response.status, response.body, response.flags) == (200, b"<p>page 1</p>", ["replayed"])
     assert request.meta["warc"].record_id.startswith("<urn:uuid:")
     assert list((tmp_path / "job" / "replay-cache").iterdir())  # fetched once, then read there
-    resume.engine_stopped()
+    resume.close()
     assert not (tmp_path / "job" / "replay-cache").exists()
 
 

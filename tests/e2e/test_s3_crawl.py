@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from commands.upload_pending import upload_pending
-from commands.verify import verify
+from pipelines.tools.upload_pending import upload_pending
+from pipelines.tools.verify import verify
 from tests.servers.demo import crawl, crawl_command
 from tests.servers.http import HttpServer
 from tests.servers.s3 import S3Endpoint, TcpProxy
@@ -219,6 +219,18 @@ def test_a_crawl_killed_before_its_upload_is_finished_by_the_next_run(
     assert_verifies(s3)
 
 
+def kill_after_a_closed_warc(process: subprocess.Popen[str], spool: Path) -> list[str]:
+    """SIGKILL the crawl once a WARC file has closed; the names of the closed files."""
+    try:
+        wait_for(lambda: bool(list(spool.glob("warc/*.warc.gz"))), "a closed WARC file")
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=TIMEOUT)
+        if process.stderr:
+            process.stderr.close()
+    return sorted(p.name for p in spool.glob("warc/*.warc.gz"))
+
+
 def test_a_killed_crawl_is_sent_by_the_next_crawls_start_and_closed_by_hand(
     s3: S3Endpoint,
     tmp_path: Path,
@@ -235,14 +247,7 @@ def test_a_killed_crawl_is_sent_by_the_next_crawls_start_and_closed_by_hand(
                 **SLOW_ROTATING,
             },
         )
-        try:
-            wait_for(lambda: bool(list(spool.glob("warc/*.warc.gz"))), "a closed WARC file")
-        finally:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=TIMEOUT)
-            if process.stderr:
-                process.stderr.close()
-        closed = sorted(p.name for p in spool.glob("warc/*.warc.gz"))
+        closed = kill_after_a_closed_warc(process, spool)
 
         proxy.start()
         result = crawl(

@@ -3,7 +3,8 @@
 Nothing here is a committed big file: the gzip bomb, the 100,000-URL sitemap, the link bomb and
 the rest are built per request. Ordinary articles under /hostile/ok/<name> surround the cases,
 so a test can see that the crawl archived pages before and after each of them. The socket-level
-misbehaviour (resets, truncated chunks, slow drips, huge headers) is in `tests.servers.routes`.
+misbehaviour (resets, truncated chunks, slow drips, huge headers) is in
+`tests.servers.misbehaving`; the hostile feeds and sitemaps are in `tests.hostile.xml_routes`.
 """
 
 from __future__ import annotations
@@ -17,10 +18,21 @@ from collections.abc import Iterator, Mapping
 from types import MappingProxyType
 
 from tests.hostile.cases import CASES, ok_path
-from tests.servers.routes import HTML, MIB, Reply, Route, RouteRequest, html_page, not_found
+from tests.hostile.xml_routes import (
+    RSS,
+    feed,
+    feed_huge,
+    feed_laughs,
+    feed_xxe,
+    sitemap_100k,
+    sitemap_deep,
+    sitemap_laughs,
+    sitemap_loop,
+    sitemap_xxe,
+    tail_sitemap,
+)
+from tests.servers.replies import HTML, MIB, Reply, Route, RouteRequest, html_page, not_found
 
-RSS = "application/rss+xml"
-XML = "application/xml"
 BOMB_BYTES = 1024 * MIB  # what each bomb expands to
 PARAGRAPHS = (
     "The harbour board met on Tuesday evening to review the winter ferry timetable, after "
@@ -163,86 +175,6 @@ def set_cookie_flood(request: RouteRequest) -> Reply:
     return Reply(200, html_page("Cookies", "<p>Many cookies.</p>"), headers=cookies)
 
 
-def laughs_dtd(depth: int = 9) -> str:
-    entities = ['<!ENTITY lol0 "lol">'] + [
-        f'<!ENTITY lol{n} "{f"&lol{n - 1};" * 10}">' for n in range(1, depth + 1)
-    ]
-    return "\n".join(entities)
-
-
-def feed(base: str, items: list[str], doctype: str = "") -> bytes:
-    entries = "".join(f"<item><title>Item</title><link>{link}</link></item>\n" for link in items)
-    return (
-        f'<?xml version="1.0" encoding="utf-8"?>\n{doctype}\n<rss version="2.0"><channel>'
-        f"<title>Hostile</title><link>{base}/</link>\n{entries}</channel></rss>\n"
-    ).encode()
-
-
-def urlset(locs: list[str], doctype: str = "") -> bytes:
-    urls = "".join(f"<url><loc>{loc}</loc></url>\n" for loc in locs)
-    return (
-        f'<?xml version="1.0" encoding="utf-8"?>\n{doctype}\n'
-        f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{urls}</urlset>\n'
-    ).encode()
-
-
-def sitemap_index(locs: list[str]) -> bytes:
-    maps = "".join(f"<sitemap><loc>{loc}</loc></sitemap>\n" for loc in locs)
-    return (
-        '<?xml version="1.0" encoding="utf-8"?>\n'
-        f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{maps}'
-        "</sitemapindex>\n"
-    ).encode()
-
-
-def xxe_doctype(base: str, root: str) -> str:
-    return (
-        f'<!DOCTYPE {root} [<!ENTITY file SYSTEM "file:///etc/hostname">'
-        f'<!ENTITY net SYSTEM "{base}/hostile/xxe-canary">]>'
-    )
-
-
-def feed_laughs(request: RouteRequest) -> Reply:
-    doctype = f"<!DOCTYPE rss [{laughs_dtd()}]>"
-    links = [f"{request.base_url}/hostile/ok/feed-laughs-item", "&lol9;"]
-    return Reply(200, feed(request.base_url, links, doctype), RSS)
-
-
-def feed_xxe(request: RouteRequest) -> Reply:
-    links = [f"{request.base_url}/hostile/ok/feed-xxe-item", "&file;", "&net;"]
-    return Reply(200, feed(request.base_url, links, xxe_doctype(request.base_url, "rss")), RSS)
-
-
-def feed_huge(request: RouteRequest) -> Reply:
-    links = [f"{request.base_url}/hostile/ok/feed-item-{n}" for n in range(5000)]
-    return Reply(200, feed(request.base_url, links), RSS)
-
-
-def sitemap_100k(request: RouteRequest) -> Reply:
-    locs = [f"{request.base_url}/hostile/ok/sitemap-entry-{n}" for n in range(100_000)]
-    return Reply(200, urlset(locs), XML)
-
-
-def sitemap_laughs(request: RouteRequest) -> Reply:
-    doctype = f"<!DOCTYPE urlset [{laughs_dtd()}]>"
-    locs = [f"{request.base_url}/hostile/ok/sitemap-laughs-entry", "&lol9;"]
-    return Reply(200, urlset(locs, doctype), XML)
-
-
-def sitemap_xxe(request: RouteRequest) -> Reply:
-    locs = [f"{request.base_url}/hostile/ok/sitemap-xxe-entry", "&file;", "&net;"]
-    return Reply(200, urlset(locs, xxe_doctype(request.base_url, "urlset")), XML)
-
-
-def sitemap_deep(request: RouteRequest) -> Reply:
-    step = request.int_param("n", default=0, low=0, high=1_000_000)
-    return Reply(200, sitemap_index([f"{request.base_url}{request.path}?n={step + 1}"]), XML)
-
-
-def sitemap_loop(request: RouteRequest) -> Reply:
-    return Reply(200, sitemap_index([f"{request.base_url}{request.path}"]), XML)
-
-
 def front(request: RouteRequest) -> Reply:
     """/hostile/front/<case>: a section front linking the case between its two articles."""
     name = request.path.removeprefix("/hostile/front/")
@@ -251,13 +183,6 @@ def front(request: RouteRequest) -> Reply:
         return not_found()
     hrefs = (ok_path(case, "before"), case.path, ok_path(case, "after"))
     return Reply(200, links_page(f"Front of {name}", iter(hrefs)))
-
-
-def tail_sitemap(request: RouteRequest) -> Reply:
-    """The seed set's last sitemap: the "after" articles of the feed and sitemap cases."""
-    kinds = ("feed", "sitemap")
-    locs = [request.base_url + ok_path(case, "after") for case in CASES if case.kind in kinds]
-    return Reply(200, urlset(locs), XML)
 
 
 HOSTILE_ROUTES: Mapping[str, Route] = MappingProxyType(

@@ -19,8 +19,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from pipelines.archive.identity import new_crawl_id
 from pipelines.storage import open_store
-from settings.config import new_crawl_id
 from tests.servers.http import HttpServer
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -2,6 +2,7 @@
 
 A route is a function from a `RouteRequest` to a `Reply`; `ROUTES` maps exact paths to routes, and
 every other path is a static file under the site's pages/ folder. Add a route by adding an entry.
+The reply and request types are in replies.py; the routes that break HTTP in misbehaving.py.
 """
 
 from __future__ import annotations
@@ -10,14 +11,36 @@ import gzip
 import html
 import mimetypes
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import Protocol
 from urllib.parse import parse_qsl, unquote
 
-HTML = "text/html; charset=utf-8"
+from tests.servers.misbehaving import (
+    bad_status_line,
+    close_delimited,
+    drip,
+    huge_header,
+    length_lie,
+    many_headers,
+    no_status_line,
+    reset_mid_body,
+    stall,
+    truncated_chunked,
+)
+from tests.servers.replies import (
+    HTML,
+    MIB,
+    Reply,
+    Route,
+    RouteRequest,
+    filler_html,
+    html_page,
+    moved_permanently,
+    not_found,
+)
+
 CONTENT_TYPES = MappingProxyType(
     {".html": HTML, ".xml": "application/xml", ".txt": "text/plain; charset=utf-8"}
 )
@@ -25,67 +48,6 @@ FEED_FILES = frozenset({"feed/index.xml"})  # served as RSS rather than generic 
 INDEX_FILES = ("index.html", "index.xml")
 BASE_URL_PLACEHOLDER = b"{{BASE_URL}}"
 PLACEHOLDER_SUFFIXES = frozenset({".xml", ".txt"})  # feeds, sitemaps, robots.txt need absolute URLs
-MIB = 1024 * 1024
-
-
-class RawSocket(Protocol):
-    """The connection, for routes that misbehave below HTTP (see `Reply.raw`)."""
-
-    def send(self, data: bytes) -> None: ...
-
-    def reset(self) -> None: ...
-
-
-@dataclass(frozen=True)
-class Reply:
-    """A response. A bytes body is sent with Content-Length; an iterable body is streamed, with
-    Content-Length when `length` is given and with chunked transfer encoding otherwise. A `raw`
-    reply writes the bytes itself (status line included) and the connection ends after it."""
-
-    status: int
-    body: bytes | Iterable[bytes] = b""
-    content_type: str = HTML
-    headers: tuple[tuple[str, str], ...] = ()
-    reason: str | None = None
-    length: int | None = None
-    raw: Callable[[RawSocket], None] | None = None
-
-
-@dataclass(frozen=True)
-class RouteRequest:
-    """What a route sees of a request: the raw (still percent-encoded) path and query."""
-
-    path: str
-    query: str
-    pages: Path
-    base_url: str
-    seen: int = 0  # how many requests for the same target (path and query) came before this one
-
-    def int_param(self, name: str, default: int, low: int, high: int) -> int:
-        value = dict(parse_qsl(self.query)).get(name, "")
-        number = int(value) if value.strip().isdigit() else default
-        return max(low, min(high, number))
-
-
-Route = Callable[[RouteRequest], Reply]
-
-
-def html_page(title: str, body: str) -> bytes:
-    escaped = html.escape(title)
-    return (
-        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{escaped}</title>'
-        f"</head>\n<body><h1>{escaped}</h1>\n{body}\n</body></html>\n"
-    ).encode()
-
-
-def not_found() -> Reply:
-    return Reply(404, html_page("Page not found", "<p>There is no such page on this site.</p>"))
-
-
-def moved_permanently(location: str) -> Reply:
-    link = f'<a href="{html.escape(location)}">{html.escape(location)}</a>'
-    body = html_page("Moved Permanently", f"<p>This page has moved to {link}.</p>")
-    return Reply(301, body, headers=(("Location", location),))
 
 
 def resolve_under(pages: Path, url_path: str) -> Path | None:
@@ -203,129 +165,9 @@ def slow(request: RouteRequest) -> Reply:
     return Reply(200, html_page("Slow", f"<p>Answered after {delay_ms} ms.</p>"))
 
 
-def filler_html(size: int) -> Iterator[bytes]:
-    """Exactly `size` bytes of HTML, in 64 KiB pieces."""
-    head = b'<!DOCTYPE html>\n<html lang="en"><head><title>Big</title></head><body>\n'
-    tail = b"</body></html>\n"
-    line = b"<p>Filler paragraph for the large response test of Today Times Live.</p>\n"
-    block = line * (64 * 1024 // len(line))
-    remaining = size - len(head) - len(tail)
-    yield head
-    while remaining >= len(block):
-        yield block
-        remaining -= len(block)
-    yield b" " * remaining
-    yield tail
-
-
 def big(request: RouteRequest) -> Reply:
     size = request.int_param("mb", default=1, low=1, high=100) * MIB
     return Reply(200, filler_html(size), length=size)
-
-
-# --- Routes that misbehave below HTTP: they write the bytes themselves ----------------------
-
-
-def raw_head(status_line: str, headers: Iterable[tuple[str, str]] = ()) -> bytes:
-    lines = [status_line, *(f"{name}: {value}" for name, value in headers)]
-    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
-
-
-def reset_mid_body(request: RouteRequest) -> Reply:
-    """Content-Length promises 64 KiB; 16 KiB arrive, then the connection is reset (RST)."""
-    body = b"".join(filler_html(64 * 1024))
-
-    def write(sock: RawSocket) -> None:
-        head = [("Content-Type", HTML), ("Content-Length", "65536")]
-        sock.send(raw_head("HTTP/1.1 200 OK", head))
-        sock.send(body[: 16 * 1024])
-        sock.reset()
-
-    return Reply(200, raw=write)
-
-
-def truncated_chunked(request: RouteRequest) -> Reply:
-    """Two chunks of a chunked body, then the connection closes without the last chunk."""
-
-    def write(sock: RawSocket) -> None:
-        sock.send(
-            raw_head("HTTP/1.1 200 OK", [("Content-Type", HTML), ("Transfer-Encoding", "chunked")])
-        )
-        for piece in (b"<!DOCTYPE html>\n<html><body>\n", b"<p>The first part only.</p>\n"):
-            sock.send(b"%X\r\n%s\r\n" % (len(piece), piece))
-
-    return Reply(200, raw=write)
-
-
-def length_lie(request: RouteRequest) -> Reply:
-    """Content-Length says 10,000 bytes; 2,000 are sent, then the connection closes."""
-    body = b"".join(filler_html(10_000))
-
-    def write(sock: RawSocket) -> None:
-        head = [("Content-Type", HTML), ("Content-Length", "10000")]
-        sock.send(raw_head("HTTP/1.1 200 OK", head))
-        sock.send(body[:2000])
-
-    return Reply(200, raw=write)
-
-
-def close_delimited(request: RouteRequest) -> Reply:
-    """No Content-Length and no chunks: the body ends when the connection closes (legal)."""
-    body = html_page("Close-delimited", "<p>This body ends where the connection does.</p>")
-
-    def write(sock: RawSocket) -> None:
-        sock.send(raw_head("HTTP/1.1 200 OK", [("Content-Type", HTML), ("Connection", "close")]))
-        sock.send(body)
-
-    return Reply(200, raw=write)
-
-
-def drip(request: RouteRequest) -> Reply:
-    """Headers at once, then the body one byte every `ms` milliseconds, for at most 30 s."""
-    interval = request.int_param("ms", default=200, low=10, high=5000) / 1000
-
-    def write(sock: RawSocket) -> None:
-        sock.send(
-            raw_head("HTTP/1.1 200 OK", [("Content-Type", HTML), ("Content-Length", str(MIB))])
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:  # a write to a client that left raises: the end
-            sock.send(b"x")
-            time.sleep(interval)
-
-    return Reply(200, raw=write)
-
-
-def stall(request: RouteRequest) -> Reply:
-    """The request is read and never answered (for at most `ms` milliseconds)."""
-    wait = request.int_param("ms", default=30_000, low=0, high=60_000) / 1000
-    return Reply(200, raw=lambda sock: time.sleep(wait))
-
-
-def bad_status_line(request: RouteRequest) -> Reply:
-    def write(sock: RawSocket) -> None:
-        sock.send(b"HTTP/1.1 2OO Okay-ish\r\nContent-Length: 5\r\n\r\nhello")
-
-    return Reply(200, raw=write)
-
-
-def no_status_line(request: RouteRequest) -> Reply:
-    """An HTTP/0.9-style answer: the body alone, no status line and no headers."""
-    return Reply(200, raw=lambda sock: sock.send(html_page("No status", "<p>Just a body.</p>")))
-
-
-def huge_header(request: RouteRequest) -> Reply:
-    """One header line of `kb` KiB."""
-    size = request.int_param("kb", default=1024, low=1, high=64 * 1024)
-    body = html_page("Huge header", "<p>One header of this answer is very long.</p>")
-    return Reply(200, body, headers=(("X-Filler", "a" * size * 1024),))
-
-
-def many_headers(request: RouteRequest) -> Reply:
-    count = request.int_param("n", default=20_000, low=1, high=200_000)
-    headers = tuple((f"X-Filler-{number}", "b" * 40) for number in range(count))
-    body = html_page("Many headers", "<p>This answer has many headers.</p>")
-    return Reply(200, body, headers=headers)
 
 
 def retry_after(request: RouteRequest) -> Reply:

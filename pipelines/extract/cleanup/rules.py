@@ -37,6 +37,7 @@ import re
 from collections.abc import Callable
 
 from pipelines.extract.cleanup.code import is_embed_code, is_script_line, strip_loader_snippets
+from pipelines.extract.cleanup.comments import is_comment_policy, is_comment_prompt
 from pipelines.extract.cleanup.credit import (
     is_author_bio,
     is_author_bio_of,
@@ -45,16 +46,8 @@ from pipelines.extract.cleanup.credit import (
     is_copyright_notice,
     is_staff_credit,
 )
-from pipelines.extract.cleanup.site import (
-    is_ad_label,
-    is_comment_policy,
-    is_comment_prompt,
-    is_pagination,
-    is_promo,
-    is_related_link,
-    is_share_prompt,
-    is_timestamp,
-)
+from pipelines.extract.cleanup.labels import is_ad_label, is_pagination, is_timestamp
+from pipelines.extract.cleanup.promos import is_promo, is_related_link, is_share_prompt
 from pipelines.extract.pagecontext import PageContext
 from pipelines.extract.textnorm import fold_marks, squash
 

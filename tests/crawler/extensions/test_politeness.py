@@ -67,6 +67,35 @@ def hosts_of(requests: list[LoggedRequest], host: str) -> list[LoggedRequest]:
     return [r for r in requests if (r.header("Host") or "").startswith(f"{host}:")]
 
 
+# Each name maps to 127.0.0.1 in the test resolver, so each host has a downloader slot of its own.
+HOSTS = ["delayed.test", "capped.test", "retry.test", "unavailable.test", "long.test", "conc.test"]
+
+
+def start_urls(
+    delayed: HttpServer, capped: HttpServer, shared: HttpServer, concurrent: HttpServer
+) -> list[str]:
+    """One start URL per name in HOSTS, in that order."""
+    slow = [f"/special/slow?ms=300&n={n}" for n in range(6)]
+    return [
+        f"http://delayed.test:{delayed.port}/",
+        f"http://capped.test:{capped.port}/",
+        f"http://retry.test:{shared.port}/special/retry-after?code=429&s=2",
+        f"http://unavailable.test:{shared.port}/special/retry-after?code=503&s=1",
+        f"http://long.test:{shared.port}/special/retry-after?code=503&s=3600",
+        f"http://conc.test:{concurrent.port}/special/links?"
+        + "&".join(f"to={quote(path, safe='')}" for path in slow),
+    ]
+
+
+def write_seeds(path: Path, starts: list[str]) -> Path:
+    path.write_text(
+        f'name = "polite"\nstart_urls = {json.dumps(starts)}\n'
+        f"allowed_domains = {json.dumps(HOSTS)}\nrelated_depth = 0\n"
+        f'contact = "{CONTACT}"\n'
+    )
+    return path
+
+
 @pytest.fixture(scope="module")
 def polite(tmp_path_factory: pytest.TempPathFactory) -> Polite:
     tmp = tmp_path_factory.mktemp("polite")
@@ -76,30 +105,8 @@ def polite(tmp_path_factory: pytest.TempPathFactory) -> Polite:
         HttpServer() as shared,
         HttpServer() as concurrent,
     ):
-        slow = [f"/special/slow?ms=300&n={n}" for n in range(6)]
-        starts = [
-            f"http://delayed.test:{delayed.port}/",
-            f"http://capped.test:{capped.port}/",
-            f"http://retry.test:{shared.port}/special/retry-after?code=429&s=2",
-            f"http://unavailable.test:{shared.port}/special/retry-after?code=503&s=1",
-            f"http://long.test:{shared.port}/special/retry-after?code=503&s=3600",
-            f"http://conc.test:{concurrent.port}/special/links?"
-            + "&".join(f"to={quote(path, safe='')}" for path in slow),
-        ]
-        names = [
-            "delayed.test",
-            "capped.test",
-            "retry.test",
-            "unavailable.test",
-            "long.test",
-            "conc.test",
-        ]
-        seeds = tmp / "polite.toml"
-        seeds.write_text(
-            f'name = "polite"\nstart_urls = {json.dumps(starts)}\n'
-            f"allowed_domains = {json.dumps(names)}\nrelated_depth = 0\n"
-            f'contact = "{CONTACT}"\n'
-        )
+        starts = start_urls(delayed, capped, shared, concurrent)
+        seeds = write_seeds(tmp / "polite.toml", starts)
         root = tmp / "archive"
         result = crawl(
             shared.base_url,
@@ -111,7 +118,7 @@ def polite(tmp_path_factory: pytest.TempPathFactory) -> Polite:
             extra={
                 "STORE_SPOOL_DIR": str(tmp / "spool"),
                 "TWISTED_DNS_RESOLVER": "tests.servers.resolver.HostsResolver",
-                "TEST_RESOLVER_HOSTS": json.dumps({name: ["127.0.0.1"] for name in names}),
+                "TEST_RESOLVER_HOSTS": json.dumps({name: ["127.0.0.1"] for name in HOSTS}),
                 "AUTOTHROTTLE_ENABLED": "True",  # it lowers delays: the floors must hold
                 "CONCURRENT_REQUESTS_PER_DOMAIN": "2",
                 "ROBOTSTXT_CRAWL_DELAY_MAX": "1.5",

@@ -12,11 +12,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from commands.upload_pending import upload_pending
-from commands.verify import verify
 from pipelines.archive.spool import CrawlSpool
 from pipelines.archive.uploads import Uploader
-from settings.config import StoreConfig
+from pipelines.storage.config import StoreConfig
+from pipelines.tools.upload_pending import upload_pending
+from pipelines.tools.verify import verify
 from tests.servers.demo import crawl
 from tests.servers.http import HttpServer
 from tests.servers.s3 import S3Endpoint, TcpProxy

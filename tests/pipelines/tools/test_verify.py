@@ -9,10 +9,10 @@ import sys
 import tracemalloc
 from pathlib import Path
 
-from commands.upload_pending import upload_pending
-from commands.verify import verify
 from pipelines.archive.spool import CrawlSpool
 from pipelines.storage import LocalStore, Store
+from pipelines.tools.upload_pending import upload_pending
+from pipelines.tools.verify import verify
 from tests.servers.s3 import S3Endpoint
 from tests.spools import Archive, crawl_spool, records_part, s3_archive, warc_bytes
 

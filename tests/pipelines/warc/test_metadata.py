@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from crawler.items import ArticleItem, WarcPointer
+from crawler.items import ArticleItem, Discovery, WarcPointer
 from pipelines.warc import metadata as warcmeta
-from pipelines.warc.capture import WarcExtension
+from pipelines.warc.capture import WarcCapture
+from pipelines.warc.config import WarcConfig
 from pipelines.warc.writer import RotatingWarcWriter
-from settings.config import WarcConfig
 from tests.conftest import ArchivedCrawl
 from tests.warcs import WarcRecord, read_records, read_warc
 
@@ -58,11 +58,11 @@ def test_metadata_says_how_the_article_was_found_and_what_came_of_it(
     for clean in read_records(archived_crawl.record_parts):
         _, meta = metadata[clean["warc"]["record_id"]]
         assert meta.requested_url == clean["url"]
-        assert meta.via == clean["discovered_from"]
-        assert meta.discovery_path[0] == ("seedset", "demo")
-        if meta.via is not None:
-            assert meta.discovery_path[-1][1] == meta.via
-            assert meta.discovery_path[-1][0] in ("front", "feed", "sitemap", "article")
+        assert meta.discovery.discovered_from == clean["discovered_from"]
+        assert meta.discovery.hops[0] == ("seedset", "demo")
+        if meta.discovery.via is not None:
+            assert meta.discovery.hops[-1] == meta.discovery.via
+            assert meta.discovery.via[0] in ("front", "feed", "sitemap", "article")
         assert list(meta.related_urls) == clean["related_urls"]
         assert set(meta.related_urls) <= set(meta.outlinks)
         assert meta.extraction == "ok"
@@ -77,11 +77,11 @@ def test_metadata_says_how_the_article_was_found_and_what_came_of_it(
 
 
 def test_paths_name_every_way_in(metadata: Described) -> None:
-    kinds = {meta.discovery_path[-1][0] for _, meta in metadata.values()}
+    kinds = {meta.discovery.hops[-1][0] for _, meta in metadata.values()}
     assert kinds & {"front", "feed", "sitemap", "article"}
-    related = [meta for _, meta in metadata.values() if meta.depth == 1]
+    related = [meta for _, meta in metadata.values() if meta.discovery.depth == 1]
     for meta in related:  # reached through an article's related link
-        assert meta.discovery_path[-1][0] == "article"
+        assert meta.discovery.hops[-1][0] == "article"
 
 
 def item(**changes: object) -> ArticleItem:
@@ -93,10 +93,8 @@ def item(**changes: object) -> ArticleItem:
         "headers": {"content-type": "text/html"},
         "body": b"<html></html>",
         "warc": WarcPointer("a.warc.gz", 100, 50, "<urn:uuid:1>", "sha256:X", "2022-10-12"),
-        "discovered_from": "https://news.example/feed/",
+        "discovery": Discovery.from_seedset("demo").then("feed", "https://news.example/feed/"),
         "related_urls": ("https://news.example/a/", "https://news.example/b/"),
-        "depth": 0,
-        "discovery_path": (("seedset", "demo"), ("feed", "https://news.example/feed/")),
         "outlinks": (
             "https://news.example/a/",
             "https://news.example/b/",
@@ -116,9 +114,7 @@ def test_fields_read_back_as_written() -> None:
     meta = warcmeta.read(data)
     assert meta == warcmeta.ArticleMetadata(
         requested_url="https://news.example/old/story",
-        discovery_path=(("seedset", "demo"), ("feed", "https://news.example/feed/")),
-        via="https://news.example/feed/",
-        depth=0,
+        discovery=Discovery((("seedset", "demo"), ("feed", "https://news.example/feed/"))),
         related_urls=("https://news.example/a/", "https://news.example/b/"),
         outlinks=item().outlinks,
         extraction="ok",
@@ -127,6 +123,27 @@ def test_fields_read_back_as_written() -> None:
         text_sha256=record["text_sha256"],
     )
     assert data.startswith(b"newsarchive-metadata: article/1\r\nrequested-url: ")
+    assert b"\r\nvia: https://news.example/feed/\r\ndepth: 0\r\n" in data
+
+
+def test_via_and_depth_are_written_as_the_path_implies() -> None:
+    related = (
+        Discovery.from_seedset("demo")
+        .then("front", "https://news.example/")
+        .then("article", "https://news.example/a/")
+        .then("article", "https://news.example/b/")
+    )
+    data = warcmeta.block(warcmeta.fields(item(discovery=related), "empty", EXTRACTOR))
+    assert warcmeta.parse_fields(data)[2:7] == [
+        ("discovery-path", "seedset demo"),
+        ("discovery-path", "front https://news.example/"),
+        ("discovery-path", "article https://news.example/a/"),
+        ("discovery-path", "article https://news.example/b/"),
+        ("via", "https://news.example/b/"),
+    ]
+    assert ("depth", "2") in warcmeta.parse_fields(data)
+    meta = warcmeta.read(data)
+    assert meta is not None and meta.discovery == related
 
 
 @pytest.mark.parametrize("outcome", ["empty", "failed"])
@@ -137,8 +154,7 @@ def test_an_article_without_record_says_why(outcome: str) -> None:
 
 def test_a_start_url_has_no_via_and_values_never_break_lines() -> None:
     start = item(
-        discovered_from=None,
-        discovery_path=(("seedset", "demo"),),
+        discovery=Discovery.from_seedset("demo"),
         outlinks=("https://news.example/a\r\nWARC-Type: response",),
     )
     data = warcmeta.block(
@@ -168,9 +184,8 @@ class Stats:
 
 def test_the_writer_links_the_record_and_refuses_once_closed(tmp_path: Path) -> None:
     stats = Stats()
-    extension = WarcExtension(
-        WarcConfig(prefix="t", max_size=10**6, max_age=0, redact_headers=frozenset()), stats
-    )
+    config = WarcConfig(prefix="t", max_size=10**6, max_age=0, redact_headers=frozenset())
+    extension = WarcCapture(config, None, stats)  # type: ignore[arg-type]  # no archive: no close
     closed: list[Path] = []
     extension.writer = RotatingWarcWriter(
         tmp_path,
@@ -183,8 +198,7 @@ def test_the_writer_links_the_record_and_refuses_once_closed(tmp_path: Path) -> 
     )
     article = item()
     extension.write_metadata(article, "failed", EXTRACTOR)
-    extension.writer.close()
-    extension._finished = True  # as spider_closed leaves it
+    extension.close()
     extension.write_metadata(article, "ok", EXTRACTOR, {"record_id": "r", "text_sha256": "t"})
     assert stats.values == {"warc/records": 1, "warc/metadata": 1, "warc/metadata_not_written": 1}
     (record,) = [r for r in read_warc(closed[0]) if r.rec_type == "metadata"]

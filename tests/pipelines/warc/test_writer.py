@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from pipelines.archive.spool import OPEN_SUFFIX
 from pipelines.warc.record import (
     Record,
     RecordFactory,
@@ -19,7 +20,7 @@ from pipelines.warc.record import (
     sha256_digest,
     status_line,
 )
-from pipelines.warc.writer import OPEN_SUFFIX, ClosedWarc, RotatingWarcWriter
+from pipelines.warc.writer import ClosedWarc, RotatingWarcWriter, WarcFile
 from tests.warcs import read_range, read_warc
 
 MOMENT = datetime(2022, 10, 12, 9, 30, 5, 123456, tzinfo=UTC)
@@ -111,6 +112,24 @@ def test_file_is_open_while_written_then_closed_with_warcinfo_first(tmp_path: Pa
     again = read_range(closed[0].path, pointer.offset, pointer.length)
     assert again.record_id == pointer.record_id and again.payload == b"<p>hi</p>"
     assert pointer.payload_digest == sha256_digest(b"<p>hi</p>")
+
+
+def test_every_record_goes_through_the_file_class_write(tmp_path: Path) -> None:
+    """The seam the crash-resume tests tear a record at (tests/faults.py)."""
+    written: list[int] = []
+
+    class Watched(WarcFile):
+        def _write(self, data: bytes) -> None:
+            written.append(len(data))
+            super()._write(data)
+
+    closed: list[ClosedWarc] = []
+    w = writer(tmp_path, closed)
+    w.file_class = Watched
+    w.write(exchange(b"<p>hi</p>"))
+    w.close()
+    assert len(written) == 2 == closed[0].records  # the warcinfo record and the response
+    assert sum(written) == closed[0].path.stat().st_size
 
 
 def test_rotates_by_size_and_every_record_reads_back(tmp_path: Path) -> None:

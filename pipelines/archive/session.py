@@ -1,12 +1,12 @@
-"""The archive of one crawl: its store, its crawl id, its spool, and the ledger of what it stored.
+"""The archive of one crawl: its store, its identity, its spool, and the ledger of what it stored.
 
-Components that produce files (WARC writer, records pipeline, indexes) write them into the
-local spool and hand them to :meth:`ArchiveExtension.publish`, which notes them in the spool's
-journal and has the uploader store them off the reactor, retrying until the crawl ends. When the
-engine stops, after every component has closed, uploads get ``STORE_DRAIN_TIMEOUT`` seconds to
+Components that produce files (WARC writer, records pipeline, indexes) write them into the local
+spool and hand them to :meth:`Archive.publish`, which notes them in the spool's journal and has the
+uploader store them off the reactor, retrying until the crawl ends. When the engine stops, after
+every component has closed (``Archive.close``), uploads get ``STORE_DRAIN_TIMEOUT`` seconds to
 settle; then the crawl report and, last, the manifest are stored: its presence means the crawl's
-objects are all there. Whatever could not be stored stays in the spool (see pipelines/spool.py)
-and goes up at the next start or with ``scrapy upload-pending``, which also writes the manifest.
+objects are all there. Whatever could not be stored stays in the spool (see pipelines/spool.py) and
+goes up at the next start or with ``scrapy upload-pending``, which also writes the manifest.
 
 Archive layout under ``ARCHIVE_URI`` (see README):
 ``{kind}/{crawl}/{name}`` (``warc``, ``records``, ``indexes``...), ``reports/{crawl}.json``,
@@ -17,44 +17,32 @@ from __future__ import annotations
 
 import json
 import logging
-import platform
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
-from typing import Any, Self
+from typing import Any
 
-from scrapy import signals
-from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
-from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred, DeferredList
 
-from crawler.redaction import redacted_settings
+from pipelines.archive.config import ArchiveConfig
+from pipelines.archive.identity import CrawlIdentity
 from pipelines.archive.spool import MANIFEST_VERSION, CrawlSpool, LedgerEntry, crawls
 from pipelines.archive.uploads import Uploader
-from pipelines.storage import Store, open_store
-from settings.config import ArchiveConfig, StoreConfig
+from pipelines.archive.versions import software_versions
+from pipelines.storage import Store
+from pipelines.storage.base import json_bytes
+from pipelines.storage.config import StoreConfig
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["MANIFEST_VERSION", "ArchiveExtension", "LedgerEntry", "software_versions"]
-SOFTWARE = ("newsarchive", "scrapy", "twisted", "warcio", "trafilatura", "lxml", "boto3")
+__all__ = ["MANIFEST_VERSION", "Archive", "LedgerEntry"]
 
 
-def software_versions() -> dict[str, str]:
-    versions = {"python": platform.python_version()}
-    for name in SOFTWARE:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "unknown"
-    return versions
-
-
-class ArchiveExtension:
+class Archive:
     def __init__(
         self,
         config: ArchiveConfig,
+        identity: CrawlIdentity,
         store_config: StoreConfig,
         store: Store,
         stats: StatsCollector,
@@ -62,31 +50,23 @@ class ArchiveExtension:
         reactor: Any = None,
     ) -> None:
         self.config = config
+        self.identity = identity
         self.store_config = store_config
         self.store = store
         self.stats = stats
         self.settings = settings
         self.reactor = reactor if reactor is not None else _installed_reactor()
-        self.crawl_spool = CrawlSpool(config.spool_dir, config.crawl_id)
+        self.crawl_spool = CrawlSpool(config.spool_dir, identity.crawl_id)
         self.uploader = Uploader(store, store_config, stats, self.reactor)
         self._recoveries: list[Deferred[None]] = []
-        self.started_at = datetime.now(UTC)
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        config = ArchiveConfig.from_settings(crawler.settings)
-        store_config = StoreConfig.from_settings(crawler.settings)
-        store = open_store(config.uri, store_config.options)
-        ext = cls(config, store_config, store, crawler.stats, redacted_settings(crawler.settings))
-        crawler.signals.connect(ext.engine_started, signal=signals.engine_started)
-        crawler.signals.connect(ext.engine_stopped, signal=signals.engine_stopped)
-        ext.start()
-        logger.info("crawl %s archiving into %s", config.crawl_id, ext.store.uri)
-        return ext
 
     @property
     def crawl_id(self) -> str:
-        return self.config.crawl_id
+        return self.identity.crawl_id
+
+    @property
+    def writer_id(self) -> str:
+        return self.identity.writer_id
 
     @property
     def ledger(self) -> list[LedgerEntry]:
@@ -98,9 +78,9 @@ class ArchiveExtension:
         self.crawl_spool.write_info(
             {
                 "crawl_id": self.crawl_id,
-                "seedset": self.config.seedset,
-                "writer": self.config.writer_id,
-                "started_at": self.started_at.isoformat(),
+                "seedset": self.identity.seedset,
+                "writer": self.identity.writer_id,
+                "started_at": self.identity.started_at.isoformat(),
                 "store": self.store.uri,
                 "software": software_versions(),
                 "settings": self.settings,
@@ -108,6 +88,7 @@ class ArchiveExtension:
         )
         self.crawl_spool.lock(exclusive=False)
         self.uploader.start()
+        logger.info("crawl %s archiving into %s", self.crawl_id, self.store.uri)
 
     def spool(self, kind: str) -> Path:
         """The local folder where files of this kind are written before they are stored."""
@@ -126,7 +107,7 @@ class ArchiveExtension:
         self.crawl_spool.note_closed(path, kind, records)
         return self.uploader.submit(self.crawl_spool, path, records)
 
-    def engine_started(self) -> None:
+    def recover(self) -> None:
         """Send what earlier runs left: this crawl's own files (a resumed crawl), then other
         crawls' for this store, unless another live process holds them."""
         for path in self.crawl_spool.waiting():
@@ -186,16 +167,15 @@ class ArchiveExtension:
                 self.config.uri,
             )
 
-    async def engine_stopped(self) -> None:
-        await maybe_deferred_to_future(Deferred.fromCoroutine(self._close()))
-
-    async def _close(self) -> None:
+    async def close(self) -> None:
         """Wait for uploads until the drain deadline, then store the report and the manifest,
         or say what is left in the spool and how to send it."""
         deadline = self.reactor.seconds() + self.store_config.drain_timeout
         try:
             await self.uploader.drain(deadline)
-            await self.uploader.run(self.crawl_spool.finish, self._finished(), _json(self.report()))
+            await self.uploader.run(
+                self.crawl_spool.finish, self._finished(), json_bytes(self.report())
+            )
             self.uploader.submit(self.crawl_spool, self.crawl_spool.report_path, None)
             await self.uploader.drain(deadline)
             await DeferredList(self._recoveries)
@@ -217,7 +197,7 @@ class ArchiveExtension:
     def report(self) -> dict[str, Any]:
         return {
             "crawl_id": self.crawl_id,
-            "seedset": self.config.seedset,
+            "seedset": self.identity.seedset,
             "stats": json.loads(json.dumps(self.stats.get_stats(), default=str)),
         }
 
@@ -230,7 +210,3 @@ def _installed_reactor() -> Any:
     from twisted.internet import reactor
 
     return reactor
-
-
-def _json(value: Any) -> bytes:
-    return json.dumps(value, indent=2, sort_keys=True, default=str).encode() + b"\n"

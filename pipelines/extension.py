@@ -1,0 +1,85 @@
+"""The archive side of a crawl as one Scrapy extension: built once, wired at construction.
+
+``from_crawler`` settles the crawl's identity, opens its store, and builds, in this order:
+the resume state when JOBDIR is set (torn files repaired and the crawl's archived responses
+indexed before anything new is written), the :class:`Archive` (spool, uploads, report,
+manifest) and the :class:`WarcCapture` (every exchange into rotating WARC files). It connects
+them to Scrapy's signals; nothing looks them up later. The item pipelines and the replay
+middleware take what they need from it in their own ``from_crawler``, through its base class
+``pipelines.archive.context.ArchiveContext``, so that no feature imports this module.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Self
+
+from scrapy import signals
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.defer import Deferred
+
+from crawler.redaction import redacted_settings
+from pipelines.archive.config import ArchiveConfig
+from pipelines.archive.context import ArchiveContext
+from pipelines.archive.identity import identify
+from pipelines.archive.session import Archive
+from pipelines.archive.spool import CrawlSpool
+from pipelines.resume.config import ResumeConfig
+from pipelines.resume.state import ResumeState
+from pipelines.signals import article_extracted
+from pipelines.storage import open_store
+from pipelines.storage.config import StoreConfig
+from pipelines.warc.capture import WarcCapture
+from pipelines.warc.config import WarcConfig
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.signalmanager import SignalManager
+
+
+class ArchiveExtension(ArchiveContext):
+    resume: ResumeState | None
+
+    def __init__(self, archive: Archive, capture: WarcCapture, resume: ResumeState | None) -> None:
+        self.archive = archive
+        self.capture = capture
+        self.resume = resume
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        settings = crawler.settings
+        config = ArchiveConfig.from_settings(settings)
+        jobdir = ResumeConfig.from_settings(settings).jobdir
+        store_config = StoreConfig.from_settings(settings)
+        warc_config = WarcConfig.from_settings(settings)
+        identity = identify(config, jobdir)
+        store = open_store(config.uri, store_config.options)
+        resume = None
+        if jobdir is not None:
+            spool = CrawlSpool(config.spool_dir, identity.crawl_id)
+            resume = ResumeState(jobdir, spool, store, crawler.stats)
+            resume.open()  # here, not at engine start: a failure must stop the crawl
+        archive = Archive(
+            config, identity, store_config, store, crawler.stats, redacted_settings(settings)
+        )
+        extension = cls(archive, WarcCapture(warc_config, archive, crawler.stats), resume)
+        extension.connect(crawler.signals)
+        archive.start()
+        return extension
+
+    def connect(self, signal_manager: SignalManager) -> None:
+        signal_manager.connect(self.engine_started, signal=signals.engine_started)
+        signal_manager.connect(self.capture.response_downloaded, signal=signals.response_downloaded)
+        signal_manager.connect(self.capture.write_metadata, signal=article_extracted)
+        signal_manager.connect(self.capture.close, signal=signals.spider_closed)
+        signal_manager.connect(self.engine_stopped, signal=signals.engine_stopped)
+
+    def engine_started(self) -> None:
+        self.archive.recover()  # send what earlier runs left before new files are written
+        self.capture.open()
+
+    async def engine_stopped(self) -> None:
+        try:
+            await maybe_deferred_to_future(Deferred.fromCoroutine(self.archive.close()))
+        finally:
+            if self.resume is not None:
+                self.resume.close()

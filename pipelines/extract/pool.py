@@ -1,0 +1,57 @@
+"""The one extraction pool: worker processes that run :func:`pipelines.extract.core.extract`.
+
+The crawl's extraction pipeline and ``scrapy reextract`` both use it. It is pebble's
+``ProcessPool``: the standard library's ``ProcessPoolExecutor`` cannot stop one task, while
+pebble kills a worker whose page runs past its timeout and starts a fresh one in its place.
+Workers come from a forkserver that has imported the extractor once
+(``pipelines.extract.worker``), so they start fast and never inherit the parent's threads.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Mapping
+from concurrent.futures import Future
+
+from pebble import ProcessPool
+
+from pipelines.extract.core import Extraction, extract
+
+PRELOAD = "pipelines.extract.worker"
+
+
+class ExtractionPool:
+    """``workers`` processes; a page past ``timeout`` seconds fails with
+    ``concurrent.futures.TimeoutError`` and its worker is replaced (None: no limit)."""
+
+    def __init__(self, workers: int, timeout: float | None) -> None:
+        self.workers = workers
+        self.timeout = timeout
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([PRELOAD])
+        # Blocking for a while on a loaded machine (the forkserver imports the extractor):
+        # the crawl builds the pool in a thread.
+        self._pool = ProcessPool(max_workers=workers, context=context)
+
+    def submit(
+        self, body: bytes, url: str, headers: Mapping[str, str]
+    ) -> Future[Extraction | None]:
+        future: Future[Extraction | None] = self._pool.schedule(
+            extract, args=(body, url, dict(headers)), timeout=self.timeout
+        )
+        return future
+
+    def close(self, grace: float | None = None) -> None:
+        """Let the workers finish what they hold (at most ``grace`` seconds), then stop them."""
+        self._pool.close()  # type: ignore[no-untyped-call]  # pebble leaves these unannotated
+        try:
+            self._pool.join(timeout=grace)
+        except TimeoutError:  # a worker still busy after the grace period is stuck
+            self._pool.stop()  # type: ignore[no-untyped-call]
+            self._pool.join()
+
+    def __enter__(self) -> ExtractionPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,166 @@
+"""`scrapy verify ARCHIVE_URI [--crawl ID]`: prove that an archive holds what its manifests say.
+
+Every object a manifest lists is streamed once: its SHA-256 and size are recomputed, a WARC's
+records are read with warcio, checking each record's block and payload digests, and the records
+of WARC files and record parts are counted against the manifest. Objects in the store that no
+manifest lists are reported too (an interrupted crawl's, or strays). Memory stays flat: objects
+are read in 1 MiB chunks, never whole. Exit status: 0 when all is well, 1 on any problem.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from dataclasses import dataclass, field
+from typing import IO, Any, cast
+
+from botocore.exceptions import BotoCoreError, FlexibleChecksumError
+from warcio.archiveiterator import ArchiveIterator
+
+from pipelines.storage import ObjectMissingError, Store, StoreError
+from pipelines.storage.base import CHUNK_SIZE, HashingReader
+
+
+@dataclass
+class Report:
+    out: IO[str]
+    objects: int = 0
+    size: int = 0
+    problems: dict[str, int] = field(
+        default_factory=lambda: {
+            "missing": 0,
+            "corrupt": 0,
+            "unlisted": 0,
+        }
+    )
+
+    def ok(self, key: str, size: int, detail: str) -> None:
+        self.objects += 1
+        self.size += size
+        self.line("ok", key, f"{size:,} bytes, {detail}")
+
+    def problem(self, kind: str, key: str, detail: str = "") -> None:
+        self.problems[kind] += 1
+        self.line(kind.upper(), key, detail)
+
+    def line(self, status: str, key: str, detail: str) -> None:
+        print(f"{status:<9}{key}" + (f"  {detail}" if detail else ""), file=self.out)
+
+    @property
+    def failed(self) -> bool:
+        return any(self.problems.values())
+
+
+def verify(store: Store, crawl: str | None, out: IO[str]) -> Report:
+    report = Report(out)
+    print(f"verifying {store.uri}" + (f", crawl {crawl}" if crawl else ""), file=out)
+    listed: set[str] = set()
+    manifests = (
+        [f"manifests/{crawl}.json"]
+        if crawl
+        else [key for key in store.list("manifests/") if key.endswith(".json")]
+    )
+    for key in manifests:
+        listed.add(key)
+        manifest = _load_manifest(store, key, report)
+        if manifest is None:
+            continue
+        for entry in manifest.get("objects", []):
+            listed.add(entry["key"])
+            check_object(store, entry, report)
+    for key in store.list():
+        if key not in listed and (crawl is None or crawl_of(key) == crawl):
+            report.problem("unlisted", key, "in no manifest")
+    counts = ", ".join(f"{n} {kind}" for kind, n in report.problems.items())
+    verdict = "FAILED" if report.failed else "OK"
+    print(
+        f"{verdict}: {report.objects} object(s), {report.size:,} bytes verified in "
+        f"{len(manifests)} manifest(s); {counts}",
+        file=out,
+    )
+    return report
+
+
+def crawl_of(key: str) -> str | None:
+    """The crawl a key belongs to: {kind}/{crawl}/{name} or {kind}/{crawl}.json."""
+    parts = key.split("/")
+    if len(parts) == 2:
+        return parts[1].removesuffix(".json")
+    return parts[1] if len(parts) > 2 else None
+
+
+def _load_manifest(store: Store, key: str, report: Report) -> dict[str, Any] | None:
+    try:
+        with store.get(key) as stream:
+            manifest: dict[str, Any] = json.load(stream)
+    except ObjectMissingError:
+        report.problem("missing", key, "no such manifest")
+        return None
+    except (ValueError, UnicodeDecodeError) as exc:
+        report.problem("corrupt", key, f"not a manifest: {exc}")
+        return None
+    if not manifest.get("complete", True):
+        print(
+            f"note     {key}: crawl {manifest.get('crawl_id')} was interrupted; the manifest "
+            "lists what it stored",
+            file=report.out,
+        )
+    return manifest
+
+
+def check_object(store: Store, entry: dict[str, Any], report: Report) -> None:
+    key = entry["key"]
+    try:
+        with store.get(key) as stream:
+            reader = HashingReader(stream)
+            records, problems = _read_content(reader, entry["kind"])
+            reader.drain()
+    except ObjectMissingError:
+        report.problem("missing", key, "listed in the manifest, not in the store")
+        return
+    except FlexibleChecksumError as exc:  # S3 found the bytes differ from its own checksum
+        report.problem("corrupt", key, f"the store's checksum fails: {exc}")
+        return
+    except (StoreError, BotoCoreError, OSError) as exc:
+        report.problem("missing", key, f"cannot be read: {exc}")
+        return
+    sha256 = reader.digest.hexdigest()
+    if sha256 != entry["sha256"]:
+        problems.insert(0, f"sha256 {sha256}, manifest says {entry['sha256']}")
+    if reader.size != entry["size"]:
+        problems.insert(0, f"{reader.size:,} bytes, manifest says {entry['size']:,}")
+    if records is not None and entry.get("records") is not None and records != entry["records"]:
+        problems.append(f"{records} records, manifest says {entry['records']}")
+    if problems:
+        report.problem("corrupt", key, "; ".join(problems))
+        return
+    what = "sha256 ok"
+    if records is not None:
+        what += f", {records} records" + (", digests ok" if entry["kind"] == "warc" else "")
+    report.ok(key, reader.size, what)
+
+
+def _read_content(reader: HashingReader, kind: str) -> tuple[int | None, list[str]]:
+    """Read what the kind allows us to check; the caller reads the rest for the hash."""
+    try:
+        if kind == "warc":
+            return _check_warc(reader)
+        if kind == "records":
+            with gzip.GzipFile(fileobj=cast(IO[bytes], reader), mode="rb") as lines:
+                return sum(1 for _ in lines), []
+    except Exception as exc:  # any parse failure of damaged bytes is a finding, not a crash
+        return None, [f"unreadable {kind}: {type(exc).__name__}: {exc}"]
+    return None, []
+
+
+def _check_warc(reader: HashingReader) -> tuple[int, list[str]]:
+    problems: list[str] = []
+    count = 0
+    for record in ArchiveIterator(reader, check_digests=True):
+        count += 1
+        while record.raw_stream.read(CHUNK_SIZE):
+            pass
+        if record.digest_checker.passed is False:
+            record_id = record.rec_headers.get_header("WARC-Record-ID")
+            problems.extend(f"{record_id}: {p}" for p in record.digest_checker.problems)
+    return count, problems
