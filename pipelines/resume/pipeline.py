@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Self
 
-from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.exceptions import DropItem
 
 from crawler.items import ArticleItem
-from pipelines.archive.context import archive_context
 from pipelines.extract.core import CONFIG_SHA256
 from pipelines.records import record_id_of
-from pipelines.resume.state import ResumeState
+from pipelines.resume.state import ResumeState, required_resume
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -25,10 +24,7 @@ class ResumePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        resume = archive_context(crawler, cls.__name__).resume
-        if not isinstance(resume, ResumeState):
-            raise NotConfigured("crash-resume is on only with JOBDIR")
-        return cls(resume, crawler.stats)
+        return cls(required_resume(crawler, cls.__name__), crawler.stats)
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticleItem):

@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Any, Self
 from scrapy import Request
 from scrapy.core.scheduler import Scheduler
 from scrapy.dupefilters import RFPDupeFilter
-from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.responsetypes import responsetypes
 from scrapy.utils.defer import maybe_deferred_to_future
@@ -34,8 +33,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from crawler.items import WarcPointer
 from crawler.meta import WARC_POINTER
-from pipelines.archive.context import ArchiveContext, archive_context
-from pipelines.resume.state import ResumeState
+from pipelines.resume.state import ResumeState, required_resume, resume_of
 from pipelines.warc.cdxj import CdxjEntry
 from pipelines.warc.reader import parse_response_block
 
@@ -49,16 +47,9 @@ REPLAYED_FLAG = "replayed"
 TRUNCATED_FLAGS = {"length": "download_stopped", "disconnect": "dataloss"}
 
 
-def _resume_state(crawler: Crawler | None) -> ResumeState | None:
-    """The crawl's resume state, None when crash-resume is off (no JOBDIR)."""
-    context = crawler.get_extension(ArchiveContext) if crawler is not None else None
-    resume = context.resume if context is not None else None
-    return resume if isinstance(resume, ResumeState) else None
-
-
 class ResumeScheduler(Scheduler):
     def __init__(self, dupefilter: Any, jobdir: str | None = None, **kwargs: Any) -> None:
-        if _resume_state(kwargs.get("crawler")) is not None:
+        if resume_of(kwargs.get("crawler")) is not None:
             jobdir = None
         super().__init__(dupefilter, jobdir, **kwargs)
 
@@ -66,7 +57,7 @@ class ResumeScheduler(Scheduler):
 class ResumeDupeFilter(RFPDupeFilter):
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        if _resume_state(crawler) is None:
+        if resume_of(crawler) is None:
             return super().from_crawler(crawler)
         debug = crawler.settings.getbool("DUPEFILTER_DEBUG")
         return cls(None, debug, fingerprinter=crawler.request_fingerprinter)
@@ -79,10 +70,7 @@ class ReplayMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        resume = archive_context(crawler, cls.__name__).resume
-        if not isinstance(resume, ResumeState):
-            raise NotConfigured("crash-resume is on only with JOBDIR")
-        return cls(resume, crawler.stats)
+        return cls(required_resume(crawler, cls.__name__), crawler.stats)
 
     async def process_request(self, request: Request) -> Response | None:
         resume = self.resume

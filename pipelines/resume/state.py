@@ -33,12 +33,16 @@ import uuid
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+from scrapy.exceptions import NotConfigured
+
+from pipelines.archive.context import ArchiveContext, archive_context
 from pipelines.archive.spool import CrawlSpool
 from pipelines.resume.repair import repair_spool
 from pipelines.storage import ObjectMissingError, Store
 from pipelines.warc import cdxj
 
 if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
 
 logger = logging.getLogger(__name__)
@@ -182,3 +186,19 @@ def _read_range(stream: IO[bytes], archived: cdxj.CdxjEntry) -> bytes:
             f"{archived.filename} ends before {archived.offset}+{archived.length}"
         )
     return data
+
+
+def resume_of(crawler: Crawler | None) -> ResumeState | None:
+    """The crawl's resume state, taken from its archive when a component is built; None when
+    crash-resume is off (no JOBDIR) or the crawl has no archive."""
+    context = crawler.get_extension(ArchiveContext) if crawler is not None else None
+    resume = context.resume if context is not None else None
+    return resume if isinstance(resume, ResumeState) else None
+
+
+def required_resume(crawler: Crawler, component: str) -> ResumeState:
+    """The resume state for a component that only works with it: ``NotConfigured`` without."""
+    resume = archive_context(crawler, component).resume
+    if not isinstance(resume, ResumeState):
+        raise NotConfigured("crash-resume is on only with JOBDIR")
+    return resume
