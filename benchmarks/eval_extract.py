@@ -1,6 +1,10 @@
-"""Score our extractor against plain trafilatura on the gold corpus (tests/gold/), side by side.
+"""Score our extractor against plain trafilatura on the gold corpora, side by side.
 
     .venv/bin/python -m benchmarks.eval_extract [--rounds 5] [--pages]
+
+Two corpora: the fixture-site gold in tests/gold/ (this module) and news-dev, 124 real pages read
+from ../shared/corpora/news-dev/ at run time (`benchmarks.newsdev`, which documents its metric).
+On tests/gold/:
 
 For every page of the corpus both extractors get the same bytes: ours through
 ``pipelines.extract.core.extract(body, url, headers)``, plain trafilatura through
@@ -16,8 +20,8 @@ defaults otherwise, fallback included). Reported:
 - pages/s per core: the corpus extracted ``--rounds`` times in this one process, best round,
   CPU time, the two extractors taking turns (so other load on the machine counts for neither).
 
-`score_corpus` is what tests/pipelines/extract/test_quality_gate.py runs; benchmarks/baseline.json
-holds floors.
+`score_corpus` is what tests/pipelines/extract/test_quality_gate.py runs (its news-dev twin runs
+`benchmarks.newsdev.score`); benchmarks/baseline.json holds the floors of both.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from typing import Any
 import trafilatura
 from trafilatura.settings import Document
 
+from benchmarks import newsdev
 from pipelines.extract.core import extract
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -287,6 +292,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.pages:
         print(f"\n{'case':38} F1 leaks (ours, trafilatura)  our metadata misses")
         print(page_table(reports))
+    print(f"\n{newsdev.report(args.rounds and max(args.rounds // 3, 1), pages=args.pages)}")
     return 0
 
 

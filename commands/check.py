@@ -6,13 +6,15 @@ can print one line and exit 2 before any request is made.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from scrapy.settings import BaseSettings
 
 from crawler.downloader.config import GuardConfig
 from crawler.extensions.config import PolitenessConfig
 from crawler.spiders.config import SpiderLimits
 from pipelines.archive.config import ArchiveConfig
-from pipelines.archive.identity import check_crawl_id, stored_crawl_id
+from pipelines.archive.identity import check_crawl_id, hold_jobdir, stored_crawl_id
 from pipelines.extract.config import ExtractConfig
 from pipelines.records.config import RecordsConfig
 from pipelines.resume.config import ResumeConfig
@@ -40,3 +42,12 @@ def validate(settings: BaseSettings) -> None:
         stored = stored_crawl_id(jobdir)
         if stored is not None:
             check_crawl_id(jobdir, stored, archive.crawl_id)
+
+
+def claim_jobdir(settings: BaseSettings) -> None:
+    """Hold the crawl's JOBDIR for this process before the crawl starts (the crawl takes it
+    again, a no-op): a crawl on a JOBDIR that another live crawl holds is refused here, with
+    :class:`pipelines.archive.identity.JobdirInUseError`, before it sends any request."""
+    jobdir = str(settings.get("JOBDIR") or "").strip()
+    if jobdir:
+        hold_jobdir(Path(jobdir))

@@ -30,6 +30,24 @@ class WarcPointer:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class TlsFacts:
+    """What an https page's TLS session proved, as the clean record carries it (``tls``)."""
+
+    protocol: str | None  # "tls/1.3", in the form of the WARC-Protocol field
+    cipher_suite: str | None  # the IANA name, e.g. "TLS_AES_256_GCM_SHA384"
+    verified: bool  # chain and host name verified, with verification enforced
+    certificate_sha256: str | None  # hex SHA-256 of the server's (leaf) certificate, DER
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "protocol": self.protocol,
+            "cipher_suite": self.cipher_suite,
+            "verified": self.verified,
+            "certificate_sha256": self.certificate_sha256,
+        }
+
+
 # One step of a discovery path: (what the page was, its URL), or ("seedset", the set's name).
 Hop = tuple[str, str]
 # "seedset" opens every path; "front" is a start URL that is not an article; "article" is an
@@ -96,6 +114,7 @@ class ArticleItem:
     discovery: Discovery  # how the crawler came to it
     related_urls: tuple[str, ...]  # related articles linked from this one, in scope
     outlinks: tuple[str, ...] = ()  # every link of the page to another page, in page order
+    tls: TlsFacts | None = None  # what the TLS session proved (https); None for http
 
 
 def header_dict(headers: Headers) -> dict[str, str]:

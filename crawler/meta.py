@@ -2,16 +2,20 @@
 
 The download handler writes facts Scrapy would drop (reason phrase, connection headers, a cut at
 DOWNLOAD_MAXSIZE); the WARC writer reads them and leaves the response record's pointer; the spider
-reads that pointer, and the discovery record, into its items. The spider marks each
-request with how it was discovered, and reads it back from the response (redirects keep it).
+reads that pointer, and the discovery record, into its items. The spider marks each request with
+how it was discovered, and reads it back from the response (redirects keep it). For https the
+handler also leaves what the TLS session proved (``TLS_*``), for the WARC writer and the items.
 """
 
 from __future__ import annotations
 
+import hashlib
+import ssl
+
 from scrapy import Request
 from scrapy.http import Response
 
-from crawler.items import Discovery, WarcPointer
+from crawler.items import Discovery, TlsFacts, WarcPointer
 
 REASON = "http_reason"  # the reason phrase as received (bytes), which Scrapy drops
 CONNECTION_HEADERS = "http_connection_headers"  # (name, value) byte pairs Twisted keeps apart
@@ -19,6 +23,14 @@ TRUNCATED = "truncated"  # why the body was cut: "length"
 TRUNCATED_AT = "truncated_at"  # the limit it was cut at, in bytes
 WARC_POINTER = "warc"  # WarcPointer of the response record, set when the exchange is archived
 DISCOVERY = "newsarchive_discovery"  # Discovery of the request, set by the spider
+# Set by the download handler for an https response, from its TLS session (plain values, so that
+# a request copied for a redirect or retry still serialises; the handler resets them each time):
+TLS_PROTOCOL = "tls_protocol"  # "tls/1.3", "tls/1.2" ... (the WARC-Protocol form)
+TLS_CIPHER_SUITE = "tls_cipher_suite"  # IANA name ("TLS_AES_256_GCM_SHA384"), else OpenSSL's
+TLS_VERIFIED = "tls_verified"  # True: chain and host name verified, and verification enforced
+TLS_VERIFY_RESULT = "tls_verify_result"  # "ok" or what failed, checked even when not enforced
+TLS_CHAIN = "tls_chain"  # tuple of PEM certificates as the server sent them, its own first
+TLS_KEYS = (TLS_PROTOCOL, TLS_CIPHER_SUITE, TLS_VERIFIED, TLS_VERIFY_RESULT, TLS_CHAIN)
 
 
 def pointer_of(response: Response) -> WarcPointer | None:
@@ -41,3 +53,22 @@ def truncated_body(request: Request, response: Response) -> tuple[bytes, str | N
     if "dataloss" in response.flags:
         return response.body, "disconnect"
     return response.body, None
+
+
+def certificate_sha256(pem: str) -> str:
+    """Hex SHA-256 of a PEM certificate's DER bytes (the usual certificate fingerprint)."""
+    return hashlib.sha256(ssl.PEM_cert_to_DER_cert(pem)).hexdigest()
+
+
+def tls_of(response: Response) -> TlsFacts | None:
+    """What the response's TLS session proved, or None (http, or nothing was recorded)."""
+    protocol = response.meta.get(TLS_PROTOCOL)
+    if not protocol:
+        return None
+    chain = response.meta.get(TLS_CHAIN) or ()
+    return TlsFacts(
+        protocol=protocol,
+        cipher_suite=response.meta.get(TLS_CIPHER_SUITE),
+        verified=bool(response.meta.get(TLS_VERIFIED)),
+        certificate_sha256=certificate_sha256(chain[0]) if chain else None,
+    )

@@ -7,20 +7,27 @@ manifest) and the :class:`WarcCapture` (every exchange into rotating WARC files)
 them to Scrapy's signals; nothing looks them up later. The item pipelines and the replay
 middleware take what they need from it in their own ``from_crawler``, through its base class
 ``pipelines.archive.context.ArchiveContext``, so that no feature imports this module.
+
+With JOBDIR, the crawl takes the folder for its process first (``hold_jobdir``): a second crawl
+on the same JOBDIR is refused before it writes anything. The spider's close reason goes to the
+archive, which alone decides whether the crawl is complete; a write that fails anywhere in the
+archive stops the crawl (the spider closes with ``write_failed``).
 """
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
 from scrapy import signals
-from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 
 from crawler.redaction import redacted_settings
 from pipelines.archive.config import ArchiveConfig
 from pipelines.archive.context import ArchiveContext
-from pipelines.archive.identity import identify
+from pipelines.archive.identity import hold_jobdir, identify
 from pipelines.archive.session import Archive
 from pipelines.archive.spool import CrawlSpool
 from pipelines.resume.config import ResumeConfig
@@ -34,6 +41,11 @@ from pipelines.warc.config import WarcConfig
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.signalmanager import SignalManager
+    from twisted.python.failure import Failure
+
+logger = logging.getLogger(__name__)
+
+WRITE_FAILED = "write_failed"  # the spider's close reason when a write failed
 
 
 class ArchiveExtension(ArchiveContext):
@@ -51,6 +63,8 @@ class ArchiveExtension(ArchiveContext):
         jobdir = ResumeConfig.from_settings(settings).jobdir
         store_config = StoreConfig.from_settings(settings)
         warc_config = WarcConfig.from_settings(settings)
+        if held := str(settings.get("JOBDIR") or "").strip():
+            hold_jobdir(Path(held))  # one process per JOBDIR, before anything is read there
         identity = identify(config, jobdir)
         store = open_store(config.uri, store_config.options)
         resume = None
@@ -59,8 +73,15 @@ class ArchiveExtension(ArchiveContext):
             resume = ResumeState(jobdir, spool, store, crawler.stats)
             resume.open()  # here, not at engine start: a failure must stop the crawl
         archive = Archive(
-            config, identity, store_config, store, crawler.stats, redacted_settings(settings)
+            config,
+            identity,
+            store_config,
+            store,
+            crawler.stats,
+            redacted_settings(settings),
+            jobdir=jobdir,
         )
+        archive.on_failure = lambda: archive.reactor.callLater(0, stop_crawl, crawler)
         extension = cls(archive, WarcCapture(warc_config, archive, crawler.stats), resume)
         extension.connect(crawler.signals)
         archive.start()
@@ -71,6 +92,7 @@ class ArchiveExtension(ArchiveContext):
         signal_manager.connect(self.capture.response_downloaded, signal=signals.response_downloaded)
         signal_manager.connect(self.capture.write_metadata, signal=article_extracted)
         signal_manager.connect(self.capture.close, signal=signals.spider_closed)
+        signal_manager.connect(self.archive.spider_closed, signal=signals.spider_closed)
         signal_manager.connect(self.engine_stopped, signal=signals.engine_stopped)
 
     def engine_started(self) -> None:
@@ -83,3 +105,16 @@ class ArchiveExtension(ArchiveContext):
         finally:
             if self.resume is not None:
                 self.resume.close()
+
+
+def stop_crawl(crawler: Crawler) -> None:
+    """Close the spider with ``write_failed``: no new request is sent, those in flight end."""
+    engine = crawler.engine
+    if engine is None or engine.spider is None:
+        return  # already closed
+    closing = deferred_from_coro(engine.close_spider_async(reason=WRITE_FAILED))
+    closing.addErrback(_log_stop_failure)
+
+
+def _log_stop_failure(failure: Failure) -> None:
+    logger.error("could not stop the crawl after a failed write: %s", failure.getErrorMessage())

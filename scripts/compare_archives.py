@@ -1,10 +1,7 @@
-"""Compare two local newsarchive crawls and list every difference, apart from ids and dates.
-
-    python scripts/compare_archives.py ARCHIVE_A ARCHIVE_B [--allow-moved-modules]
-
-Each folder holds one crawl (warc/, indexes/, records/, manifests/, reports/). Exit 0 when equal
-after normalisation, 1 when not, 2 on bad arguments. Two runs of the same code differ only in what
-is normalised, so all else is compared exactly (header and JSON key order too). Normalised:
+"""Compare two local newsarchive crawls and list every difference, apart from ids and dates:
+`python scripts/compare_archives.py ARCHIVE_A ARCHIVE_B [--allow-moved-modules]`.
+Each folder holds one crawl. Exit 0 when equal after normalisation, 1 when not, 2 on bad
+arguments; all that is not normalised is compared exactly (header and JSON key order too):
 - the demo site's port, new each run: `127.0.0.1:PORT` (SURT `1,0,0,127:PORT)`) reads
   `127.0.0.1:<port>`; text payloads (text/*, xml, json, javascript) only if they differ raw.
 - ids, uuid4 per run or derived from one: WARC-Record-ID, -Concurrent-To, -Refers-To, -Warcinfo-ID,
@@ -18,9 +15,7 @@ is normalised, so all else is compared exactly (header and JSON key order too). 
   only as present, as compressed sizes change with ids: CDXJ offset/length, manifest sha256/size,
   report warc/bytes, archive/stored_bytes/*, memusage/*, downloader/*_bytes if the port's length
   changed. CDXJ and record payload digests map to their WARC pair's if that was port-normalised.
-- versions in warcinfo and manifest `software` (noted); paths: ARCHIVE_URI, manifest `store`, the
-  venv's `.../site-packages/`; with --allow-moved-modules, our dotted names in manifest and report
-  (`pipelines.warc.WarcExtension`) by their last part.
+- versions (noted), paths (ARCHIVE_URI, store, site-packages), our moved module names (option).
 """
 
 import argparse
@@ -38,7 +33,7 @@ from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator  # type: ignore[import-untyped,unused-ignore]
 
-Key = tuple[str, str, int]
+Key = tuple[str, str, int]  # record type, normalised URI, occurrence
 Diff = Callable[[str, Any, Any], list[str]]
 Section = tuple[str, int, list[str]]  # name, pairs matched, differences
 IDS_AND_DATES = re.compile(r"WARC-(Record-ID|Date|Concurrent-To|Refers-To|Warcinfo-ID|Filename)")
@@ -50,9 +45,13 @@ RECORD_SKIP = ("record_id", "crawl_id", "fetched_at")  # and in `warc`:
 RECORD_WARC_SKIP = ("filename", "offset", "length", "record_id")
 FIELD_IDS = {"record-id": "<record-id>", "hostname": "<hostname>"}
 MANIFEST_PRESENT = re.compile(r"manifest\.(started_at|finished_at|objects\[\d+\]\.(sha256|size))")
-REPORT_PRESENT = r"report\.stats\.(elapsed_time_seconds|start_time|finish_time|\w+_per_minute"
-REPORT_PRESENT += r"|memusage/.*|warc/bytes|archive/stored_bytes/.*)"
+REPORT_PRESENT = r"report\.stats\.(elapsed_time_seconds|start_time|finish_time|\w+_per_minute|memusage/.*|warc/bytes|archive/stored_bytes/.*)"  # noqa: E501
 PORT_BYTES = r"|report\.stats\.downloader/(request|response)_bytes"
+
+
+def report_path(root: Path, crawl_id: str) -> Path:  # reports/{crawl}.json before report parts
+    old = root / f"reports/{crawl_id}.json"
+    return old if old.exists() else min(root.glob(f"reports/{crawl_id}/*"))
 
 
 @dataclass
@@ -82,9 +81,9 @@ class Archive:  # one crawl, read, and the run-dependent values it is normalised
     modules: bool
 
     def __post_init__(self) -> None:
-        self.manifest = json.loads(next(self.root.glob("manifests/*")).read_text("utf-8"))
+        self.manifest = json.loads(next(self.root.glob("manifests/*.json")).read_text("utf-8"))
         self.crawl_id, self.writer = self.manifest["crawl_id"], self.manifest.get("writer", "")
-        self.report = json.loads((self.root / f"reports/{self.crawl_id}.json").read_text("utf-8"))
+        self.report = json.loads(report_path(self.root, self.crawl_id).read_text("utf-8"))
         self.recs = [r for p in sorted(self.root.glob("warc/*/*.warc.gz")) for r in read_warc(p)]
         sites = Counter(urlsplit(r.uri)[1] for r in self.recs if urlsplit(r.uri).port is not None)
         self.host, _, self.port = (sites.most_common(1)[0][0] if sites else "").rpartition(":")
@@ -277,7 +276,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--allow-moved-modules", action="store_true", help="moved classes match")
     args = parser.parse_args(argv)
     for root in (args.archive_a, args.archive_b):
-        found = [len([*root.glob(p)]) for p in ("manifests/*", "reports/*", "warc/*/*.warc.gz")]
+        found = [
+            len([*root.glob(p)]) for p in ("manifests/*.json", "reports/*", "warc/*/*.warc.gz")
+        ]
         if found[0] != 1 or 0 in found:
             parser.error(f"{root}: not an archive folder holding one crawl")
     a, b = (Archive(root, args.allow_moved_modules) for root in (args.archive_a, args.archive_b))

@@ -81,6 +81,7 @@ STORE_RETRY_MAX_DELAY = 300.0  # seconds: the longest wait between retries of on
 STORE_DRAIN_TIMEOUT = 600.0  # seconds the crawl waits at its end for pending uploads; the rest
 # stays in the spool for the next start or `scrapy upload-pending`
 STORE_RECOVER_AT_START = True  # upload files left in the spool by earlier runs when a crawl starts
+STORE_PREFLIGHT = True  # before the first request, check the store can be written (exit 2 if not)
 STORE_S3_ADDRESSING_STYLE = "auto"  # "auto", "path" (MinIO, Ceph, LocalStack) or "virtual"
 STORE_S3_SSE = ""  # server-side encryption: "" (the bucket's default), "AES256" or "aws:kms"
 STORE_S3_SSE_KMS_KEY_ID = ""  # KMS key for "aws:kms"; "": the account's default S3 key
@@ -123,3 +124,8 @@ NEWS_MAX_SITEMAP_URLS = 50_000  # URLs taken from one sitemap (the sitemap proto
 NEWS_MAX_SITEMAP_DEPTH = 3  # nested sitemap indexes followed below a seed sitemap
 NEWS_MAX_PAGE_BYTES = 10 * 1024 * 1024  # larger pages (decoded) are archived, not parsed
 NEWS_MAX_HTML_ELEMENTS = 100_000  # an article with a larger tree is archived, not extracted
+# https: the certificate chain and host name are verified (crawler.downloader.tls); a server
+# that fails is refused, counted (tls/failed/{reason}) and logged, and nothing of it archived.
+TLS_VERIFY = True  # False: fetch and archive anyway, every capture marked unverified in the WARC
+TLS_VERIFY_EXCEPT_HOSTS: list[str] = []  # hosts (and their subdomains) fetched unverified, marked
+TLS_CA_BUNDLE = ""  # PEM file of the CAs to trust; "": OpenSSL's default paths (SSL_CERT_FILE)

@@ -9,11 +9,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from pipelines.archive.spool import CrawlSpool
-from pipelines.storage import Store, StoreOptions, open_store
+from pipelines.storage import LocalStore, Store, StoreOptions, open_store
+from pipelines.storage.base import json_bytes
+from pipelines.warc import cdxj
 from pipelines.warc.record import (
     build_record,
     gzip_member,
@@ -93,32 +96,59 @@ def records_part(count: int) -> bytes:
 
 
 def crawl_spool(
-    root: Path, crawl_id: str, store_uri: str, *, finished: bool = True, torn: bool = False
+    root: Path,
+    crawl_id: str,
+    store_uri: str,
+    *,
+    finished: bool = True,
+    torn: bool = False,
+    writer: str = "host-1",
+    report: dict[str, int] | None = None,
 ) -> CrawlSpool:
-    """A crawl's spool as a crawl leaves it when its store was out of reach: two WARC files
-    (one journaled at close, one not), a records part, the report if it finished."""
-    spool = CrawlSpool(root, crawl_id)
+    """A crawl's spool as a crawl leaves it when its store was out of reach: its started marker,
+    two WARC files (one journaled at close, one not) with their indexes, a records part, and the
+    report (``report``: its stats) if it finished. ``writer`` names the process that wrote it."""
+    spool = CrawlSpool(root, crawl_id, process=writer)
     spool.write_info(
         {
             "crawl_id": crawl_id,
             "seedset": "demo",
+            "writer": writer,
             "store": store_uri,
             "started_at": "2022-10-12T00:00:00+00:00",
+            "settings": {"DOWNLOAD_DELAY": 0.5, "ROBOTSTXT_OBEY": True},
         }
     )
     warcs = spool.kind_folder("warc")
-    first = warcs / "newsarchive-20221012000000000-00001-host-1.warc.gz"
+    first = warcs / f"newsarchive-20221012000000000-00001-{writer}.warc.gz"
     first.write_bytes(warc_bytes({"http://127.0.0.1/a": b"<p>first</p>" * 50}))
     spool.note_closed(first, "warc", 2)
-    second = warcs / "newsarchive-20221012000001000-00002-host-1.warc.gz"
+    second = warcs / f"newsarchive-20221012000001000-00002-{writer}.warc.gz"
     second.write_bytes(warc_bytes({"http://127.0.0.1/b": b"<p>b</p>", "http://127.0.0.1/c": b"c"}))
-    part = spool.kind_folder("records") / "part-00001-host-1.jsonl.gz"
+    for warc in (first, second):
+        index = spool.kind_folder("indexes") / cdxj.index_name(warc.name)
+        with open(warc, "rb") as stream:
+            spool.note_closed(
+                index, "indexes", cdxj.write_index(index, cdxj.index_warc(stream, warc.name))
+            )
+    part = spool.kind_folder("records") / f"part-00001-{writer}.jsonl.gz"
     part.write_bytes(records_part(3))
     spool.note_closed(part, "records", 3)
     if torn:
-        (warcs / "newsarchive-20221012000002000-00003-host-1.warc.gz.open").write_bytes(
+        (warcs / f"newsarchive-20221012000002000-00003-{writer}.warc.gz.open").write_bytes(
             warc_bytes({"http://127.0.0.1/d": b"d"})[:-10]
         )
     if finished:
-        spool.finish({"finished_at": "2022-10-12T00:10:00+00:00"}, b'{"stats": {}}\n')
+        stats = {"records/written": 3, "warc/files": 2} if report is None else report
+        spool.finish({"finished_at": "2022-10-12T00:10:00+00:00"}, json_bytes({"stats": stats}))
     return spool
+
+
+def overwrite(store: Store, key: str, data: bytes) -> None:
+    """Change an object behind the store's back, as an editor or damage would (a store itself
+    never overwrites)."""
+    if isinstance(store, LocalStore):
+        (store.root / key).write_bytes(data)
+    else:
+        s3: Any = store
+        s3.client.put_object(Bucket=s3.bucket, Key=s3.prefix + key, Body=data)

@@ -18,6 +18,13 @@ What an archive needs that Scrapy's handler does not give:
   download is stopped as Scrapy's ``StopDownload(fail=False)`` does, the response carries the
   ``download_stopped`` flag, and ``request.meta["truncated"]`` says why (``"length"``), so the
   WARC writer can archive the cut body with ``WARC-Truncated: length``.
+- **Verified https, and what the session proved.** Connections use
+  ``crawler.downloader.tls.VerifyingPolicy``: the certificate chain and host name are verified
+  (``TLS_VERIFY``, ``TLS_VERIFY_EXCEPT_HOSTS``, ``TLS_CA_BUNDLE``); a failure where it is enforced
+  ends the request with ``crawler.downloader.tls.TlsRefused`` (not retried, nothing to archive),
+  counted (``tls/failed``, ``tls/failed/{reason}``) and logged with the URL and the reason. Each
+  https response leaves its session's protocol, cipher suite, verification and chain in
+  ``request.meta`` (``crawler.meta.TLS_*``) for the WARC writer and the spider.
 
 They hook into Scrapy's private ``_ScrapyAgent`` and ``_LenientHTTP11ClientProtocol`` (the
 way Scrapy itself customises Twisted's client), taken from ``crawler.downloader.scrapy_private``
@@ -42,6 +49,8 @@ from crawler.downloader import scrapy_private as private
 from crawler.downloader.config import GuardConfig
 from crawler.downloader.guard import BlockedAddress, GuardedEndpointFactory, check_target
 from crawler.downloader.ssrf import AddressPolicy
+from crawler.downloader.tls import TlsRefused, Verification, VerifyingPolicy, refusal, session_meta
+from crawler.signals import tls_refused
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -51,6 +60,7 @@ logger = logging.getLogger(__name__)
 
 _RECEIVED_META = "newsarchive_bytes_received"
 _CONN_HEADERS = "_newsarchive_connection_headers"
+_TLS_SESSION = "_newsarchive_tls_session"
 
 
 if not private.guard_missing():  # else there is nothing to subclass; the handler refuses to start
@@ -76,12 +86,14 @@ if not private.guard_missing():  # else there is nothing to subclass; the handle
         def _cb_bodyready(self, txresponse: Any, request: Request) -> Any:
             request.meta[meta.REASON] = getattr(txresponse, "phrase", None)
             request.meta[meta.CONNECTION_HEADERS] = getattr(txresponse, _CONN_HEADERS, [])
+            request.meta.update(getattr(txresponse, _TLS_SESSION, None) or {})
             return super()._cb_bodyready(txresponse, request)
 
     class _ArchivalProtocol(private.LenientProtocol):  # type: ignore[misc]
         def request(self, request: Any) -> Any:
             d = super().request(request)
             parser = self._parser  # fills connHeaders before the response fires
+            transport = self.transport  # TLS: getHandle() is the OpenSSL connection
 
             def keep_connection_headers(response: Any) -> Any:
                 pairs = [
@@ -90,6 +102,8 @@ if not private.guard_missing():  # else there is nothing to subclass; the handle
                     for value in values
                 ]
                 setattr(response, _CONN_HEADERS, pairs)
+                handle = getattr(transport, "getHandle", None)
+                setattr(response, _TLS_SESSION, session_meta(handle() if handle else None))
                 return response
 
             d.addCallback(keep_connection_headers)
@@ -102,8 +116,8 @@ if not private.guard_missing():  # else there is nothing to subclass; the handle
 
 def _refusal(absent: list[str]) -> str:
     return (
-        f"this Scrapy version lacks {', '.join(absent)}, which newsarchive's SSRF guard builds "
-        "on; nothing is fetched rather than fetched unguarded"
+        f"this Scrapy version lacks {', '.join(absent)}, which newsarchive's SSRF guard or "
+        "certificate verification builds on; nothing is fetched rather than fetched unguarded"
     )
 
 
@@ -119,21 +133,42 @@ class ArchivalDownloadHandler(HTTP11DownloadHandler):
         if absent:
             raise NotConfigured(_refusal([f"HTTP11DownloadHandler.{name}" for name in absent]))
         self._maxsize = crawler.settings.getint("DOWNLOAD_MAXSIZE")
-        self._policy = AddressPolicy(GuardConfig.from_settings(crawler.settings).allowed_networks)
+        config = GuardConfig.from_settings(crawler.settings)
+        self._policy = AddressPolicy(config.allowed_networks)
+        options = private.cert_options(self._contextFactory)  # Scrapy's TLS settings
+        self._tls = VerifyingPolicy(options, config.tls)
         self._active: set[int] = set()  # ids of the requests this handler is downloading
         self._pool._factory = _ArchivalFactory
         crawler.signals.connect(self._bytes_received, signal=signals.bytes_received)
 
     async def download_request(self, request: Request) -> Response:
+        for key in meta.TLS_KEYS:  # a redirect or retry copies the meta of the request before
+            request.meta.pop(key, None)
+        checks: list[Verification] = []
         try:
-            return await self._guarded_download(request)
+            return await self._guarded_download(request, checks)
         except BlockedAddress as exc:
             self._crawler.stats.inc_value("ssrf/blocked")
             self._crawler.stats.inc_value(f"ssrf/blocked/{exc.reason}")
             logger.warning("blocked %s: %s", request.url, exc)
             raise
+        except Exception as exc:
+            failed = refusal(checks)
+            if failed is None or failed.reason is None:
+                raise
+            self._crawler.stats.inc_value("tls/failed")
+            self._crawler.stats.inc_value(f"tls/failed/{failed.reason}")
+            logger.warning("refused %s: %s: %s", request.url, failed.reason, failed.detail)
+            self._crawler.signals.send_catch_log(
+                tls_refused,
+                request=request,
+                host=failed.host,
+                reason=failed.reason,
+                detail=failed.detail or "",
+            )
+            raise TlsRefused(failed.host, failed.reason, failed.detail or "") from exc
 
-    async def _guarded_download(self, request: Request) -> Response:
+    async def _guarded_download(self, request: Request, checks: list[Verification]) -> Response:
         if request.meta.get("proxy"):
             from twisted.internet import reactor
 
@@ -143,7 +178,7 @@ class ArchivalDownloadHandler(HTTP11DownloadHandler):
             await maybe_deferred_to_future(checked)
         agent = _ArchivalAgent(
             policy=self._policy,
-            contextFactory=self._contextFactory,
+            contextFactory=self._tls.for_request(checks),  # verifying, reporting into checks
             bindAddress=self._bind_address,
             pool=self._pool,
             maxsize=0,  # the limit is applied as a cut in _bytes_received

@@ -30,7 +30,8 @@ class Private:
     path: str  # where Scrapy 2.19 defines it
     user: str  # our module that needs it
     why: str
-    guard: bool = False  # the SSRF guard needs it: without it the handler refuses to start
+    # the SSRF guard or certificate verification needs it: without it the handler refuses to start
+    guard: bool = False
 
 
 _HTTP11 = "scrapy.core.downloader.handlers.http11"
@@ -85,6 +86,13 @@ NAMES: dict[str, Private] = {
         "scrapy.utils._download_handlers.normalize_bind_address",
         _HANDLER,
         "reads the bindaddress meta key and DOWNLOAD_BIND_ADDRESS as Scrapy does",
+        guard=True,
+    ),
+    "cert_options": Private(
+        "scrapy.core.downloader.contextfactory._ScrapyClientContextFactory._get_cert_options",
+        "crawler.downloader.tls",
+        "the TLS context Scrapy builds from its TLS settings (ciphers, versions, legacy "
+        "renegotiation, SSLKEYLOGFILE), to which certificate verification is added",
         guard=True,
     ),
     "compression_split": Private(
@@ -146,6 +154,7 @@ LenientFactory: Any = _lookup(NAMES["LenientFactory"].path)
 wrap_twisted_exceptions: Any = _lookup(NAMES["wrap_twisted_exceptions"].path)
 BindAddressAgent: Any = _lookup(NAMES["BindAddressAgent"].path)
 normalize_bind_address: Any = _lookup(NAMES["normalize_bind_address"].path)
+cert_options: Any = _lookup(NAMES["cert_options"].path)
 compression_split: Any = _lookup(NAMES["compression_split"].path)
 compression_decode: Any = _lookup(NAMES["compression_decode"].path)
 DecompressionMaxSizeExceeded: Any = _lookup(NAMES["DecompressionMaxSizeExceeded"].path)

@@ -41,7 +41,7 @@ from twisted.python.failure import Failure
 from crawler import pages
 from crawler.downloader.guard import BlockedAddress
 from crawler.items import ArticleItem, Discovery, header_dict
-from crawler.meta import DISCOVERY, discovery_of, pointer_of
+from crawler.meta import DISCOVERY, discovery_of, pointer_of, tls_of
 from crawler.seeds import SeedSet, load_seedset
 from crawler.spiders.config import SpiderLimits
 
@@ -157,7 +157,8 @@ class NewsSpider(Spider):
             response.url,
         )
         if pointer is None:
-            # The writer failed and counted it; without a WARC record there is no record either.
+            # Not archived: a write failed and the crawl is stopping. No WARC record, no item:
+            # the page is fetched again, and extracted then, when the crawl resumes.
             self.crawler.stats.inc_value("news/articles/not_archived")
         elif self._tree_too_large(response):
             self.crawler.stats.inc_value("news/articles/too_large")
@@ -180,6 +181,7 @@ class NewsSpider(Spider):
                 discovery=discovery,
                 related_urls=tuple(related),
                 outlinks=tuple(pages.all_links(response.selector, response.url, max_links)),
+                tls=tls_of(response),
             )
         if discovery.depth < self.seedset.related_depth:
             onward = discovery.then("article", response.url)

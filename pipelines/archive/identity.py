@@ -6,6 +6,8 @@ crawl reads (and on its first run writes) the crawl id kept in its JOBDIR.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import re
@@ -18,6 +20,13 @@ from crawler.config import ConfigError
 from pipelines.archive.config import CRAWL_ID, ArchiveConfig
 
 RESUME_FILE = "newsarchive.json"  # in JOBDIR: the crawl id a resumed crawl continues
+JOBDIR_LOCK = "newsarchive.lock"  # in JOBDIR: flock'd by the one process running its crawl
+
+_held: dict[Path, int] = {}  # JOBDIRs this process holds: their lock file descriptors
+
+
+class JobdirInUseError(ConfigError):
+    """Another live process runs the crawl of this JOBDIR."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,3 +114,28 @@ def stored_crawl_id(jobdir: Path) -> str | None:
     if not isinstance(crawl_id, str) or not CRAWL_ID.fullmatch(crawl_id):
         raise ConfigError(f"setting JOBDIR: {str(path)!r} holds no valid crawl id")
     return crawl_id
+
+
+def hold_jobdir(jobdir: Path) -> None:
+    """Take ``jobdir`` for this process, for the rest of its life (the kernel lets go when it
+    dies), or raise :class:`JobdirInUseError` naming the process that holds it. Taking it
+    again in the same process is a no-op: the command takes it first, the crawl again."""
+    key = jobdir.resolve()
+    if key in _held:
+        return
+    jobdir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(jobdir / JOBDIR_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = "unknown"
+        with contextlib.suppress(OSError):
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or holder
+        os.close(fd)
+        raise JobdirInUseError(
+            f"JOBDIR {str(jobdir)!r} is in use by another crawl (pid {holder}): wait for it "
+            "to end, or stop it, before running this crawl again"
+        ) from None
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+    _held[key] = fd

@@ -5,37 +5,59 @@ spool and hand them to :meth:`Archive.publish`, which notes them in the spool's 
 uploader store them off the reactor, retrying until the crawl ends. When the engine stops, after
 every component has closed (``Archive.close``), uploads get ``STORE_DRAIN_TIMEOUT`` seconds to
 settle; then the crawl report and, last, the manifest are stored: its presence means the crawl's
-objects are all there. Whatever could not be stored stays in the spool (see pipelines/spool.py) and
-goes up at the next start or with ``scrapy upload-pending``, which also writes the manifest.
+objects are all there. Whatever could not be stored stays in the spool (see
+pipelines/archive/spool.py) and goes up at the next start or with ``scrapy upload-pending``, which
+also writes the manifest. Several processes may share one crawl id: each stores its own report
+part and markers, and the manifest is written once, by the last to finish
+(pipelines/archive/coordination.py).
+
+Only a crawl whose spider closed with ``finished`` (its frontier empty) and whose every write
+succeeded is complete. Any other end (a signal, a ``CLOSESPIDER_*`` limit, a failed write) is a
+pause: the files are closed and stored (or left in the spool), but no report, no finished marker
+and no manifest are written, so the same command with the same JOBDIR finishes the crawl. A failed
+write (:meth:`Archive.write_failed`) stops the crawl at once. The outcome is left in the stats as
+``archive/outcome`` (``complete``, ``stopped`` or ``spooled``) for ``scrapy crawl``'s exit status.
 
 Archive layout under ``ARCHIVE_URI`` (see README):
-``{kind}/{crawl}/{name}`` (``warc``, ``records``, ``indexes``...), ``reports/{crawl}.json``,
-``manifests/{crawl}.json``.
+``{kind}/{crawl}/{name}`` (``warc``, ``records``, ``indexes``...),
+``reports/{crawl}/{host}-{pid}.json``, ``writers/{crawl}/{writer}.started.json`` and
+``.finished.json``, ``manifests/{crawl}.json`` and ``manifests/{crawl}.json.sha256``.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from scrapy.statscollectors import StatsCollector
-from twisted.internet.defer import Deferred, DeferredList
+from twisted.internet.defer import Deferred, DeferredList, succeed
 
+from pipelines.archive import notices
 from pipelines.archive.config import ArchiveConfig
 from pipelines.archive.identity import CrawlIdentity
-from pipelines.archive.spool import MANIFEST_VERSION, CrawlSpool, LedgerEntry, crawls
+from pipelines.archive.spool import (
+    JOURNAL,
+    MANIFEST_VERSION,
+    ConflictError,
+    CrawlSpool,
+    LedgerEntry,
+    crawls,
+)
 from pipelines.archive.uploads import Uploader
 from pipelines.archive.versions import software_versions
-from pipelines.storage import Store
+from pipelines.storage import Store, StoreError
 from pipelines.storage.base import json_bytes
 from pipelines.storage.config import StoreConfig
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["MANIFEST_VERSION", "Archive", "LedgerEntry"]
+__all__ = ["MANIFEST_VERSION", "OUTCOME", "Archive", "LedgerEntry"]
+
+OUTCOME = "archive/outcome"  # stats key: "complete", "stopped" (resumable) or "spooled"
 
 
 class Archive:
@@ -48,6 +70,7 @@ class Archive:
         stats: StatsCollector,
         settings: dict[str, Any],
         reactor: Any = None,
+        jobdir: Path | None = None,
     ) -> None:
         self.config = config
         self.identity = identity
@@ -59,6 +82,10 @@ class Archive:
         self.crawl_spool = CrawlSpool(config.spool_dir, identity.crawl_id)
         self.uploader = Uploader(store, store_config, stats, self.reactor)
         self._recoveries: list[Deferred[None]] = []
+        self.jobdir = jobdir  # with JOBDIR, the crawl resumes from it
+        self.on_failure: Callable[[], None] | None = None  # stops the crawl (the extension's)
+        self.finish_reason: str | None = None  # the spider's, when it closes
+        self.failure: str | None = None  # the first write that failed: "{path}: {error}"
 
     @property
     def crawl_id(self) -> str:
@@ -72,6 +99,26 @@ class Archive:
     def ledger(self) -> list[LedgerEntry]:
         """What this crawl has stored so far, from the spool's journal."""
         return self.crawl_spool.stored()
+
+    @property
+    def complete(self) -> bool:
+        """Only a crawl whose frontier is empty and whose every write succeeded is complete."""
+        return self.finish_reason == "finished" and self.failure is None
+
+    def spider_closed(self, reason: str) -> None:
+        self.finish_reason = reason
+
+    def write_failed(self, path: Path, error: BaseException) -> None:
+        """A file of the crawl could not be written (a full disk...): the crawl stops now and
+        is not complete; what it fetched and could not keep is fetched again when resumed."""
+        self.stats.inc_value("archive/write_failed")
+        if self.failure is not None:
+            logger.debug("could not write %s either: %s", path, error)
+            return
+        self.failure = f"{path}: {error}"
+        logger.error("could not write %s: %s; the crawl stops", path, error)
+        if self.on_failure is not None:
+            self.on_failure()
 
     def start(self) -> None:
         """Note the crawl in the spool (so any process can finish it) and start the uploader."""
@@ -87,8 +134,21 @@ class Archive:
             }
         )
         self.crawl_spool.lock(exclusive=False)
+        self._announce()
         self.uploader.start()
         logger.info("crawl %s archiving into %s", self.crawl_id, self.store.uri)
+
+    def _announce(self) -> None:
+        """Store this writer's started marker before the first request, so that no other process
+        of the crawl writes the manifest without this one's objects. A crawl that is complete
+        cannot be joined (ConflictError stops it); a store that cannot be reached now gets the
+        marker from the uploader, before any other file of this writer."""
+        try:
+            self.crawl_spool.announce(self.store)
+        except ConflictError:
+            raise
+        except StoreError as exc:
+            logger.warning("the started marker of %s waits for the store: %s", self.crawl_id, exc)
 
     def spool(self, kind: str) -> Path:
         """The local folder where files of this kind are written before they are stored."""
@@ -104,7 +164,11 @@ class Archive:
         goes up at the next start or with ``scrapy upload-pending``). It never fails."""
         if path.parent != self.crawl_spool.folder / kind:
             raise ValueError(f"{path} is not a {kind!r} file of {self.crawl_spool}")
-        self.crawl_spool.note_closed(path, kind, records)
+        try:
+            self.crawl_spool.note_closed(path, kind, records)
+        except OSError as exc:  # kept in the spool, unjournaled: it goes up when resumed
+            self.write_failed(self.crawl_spool.folder / JOURNAL, exc)
+            return succeed(None)
         return self.uploader.submit(self.crawl_spool, path, records)
 
     def recover(self) -> None:
@@ -137,59 +201,57 @@ class Archive:
         finally:
             spool.unlock()
 
-    async def _finalise(self, spool: CrawlSpool) -> None:
-        """Write the crawl's manifest if it is time, or say what it waits for."""
+    async def _finalise(self, spool: CrawlSpool) -> bool:
+        """Write the crawl's manifest if it is time, or say what it waits for; whether it was
+        written."""
         try:
             key = await self.uploader.run(spool.finalise, self.store)
             left = await self.uploader.run(spool.waiting)
         except Exception as exc:
             logger.error("could not write the manifest of %s: %s", spool.crawl_id, exc)
-            return
-        if key is not None:
-            logger.info("manifest %s%s written", self.store.uri, key)
-        elif left:
-            logger.warning(
-                "%d file(s) of crawl %s could not be stored in %s and are kept in %s; they go up "
-                "at the next crawl's start, or now with: scrapy upload-pending %s",
-                len(left),
-                spool.crawl_id,
-                self.store.uri,
-                spool.folder,
-                self.config.uri,
-            )
-        elif spool.finished() is None:
-            logger.warning(
-                "crawl %s was interrupted: its files are stored, its manifest waits for the "
-                "crawl to be resumed (CRAWL_ID=%s) or closed with: scrapy upload-pending %s "
-                "--close-interrupted",
-                spool.crawl_id,
-                spool.crawl_id,
-                self.config.uri,
-            )
+            return False
+        return notices.finalised(key, left, spool, self.store.uri, self.config.uri)
 
     async def close(self) -> None:
-        """Wait for uploads until the drain deadline, then store the report and the manifest,
-        or say what is left in the spool and how to send it."""
+        """Wait for uploads until the drain deadline; then, if the crawl is complete, store the
+        report and the manifest, or say what is left in the spool and how to send it; if it is
+        not, say how to resume it. The outcome goes into the stats (``archive/outcome``)."""
         deadline = self.reactor.seconds() + self.store_config.drain_timeout
         try:
             await self.uploader.drain(deadline)
-            await self.uploader.run(
-                self.crawl_spool.finish, self._finished(), json_bytes(self.report())
-            )
-            self.uploader.submit(self.crawl_spool, self.crawl_spool.report_path, None)
-            await self.uploader.drain(deadline)
+            if self.complete:
+                await self._finish()
+            if self.complete:
+                self.uploader.submit(self.crawl_spool, self.crawl_spool.report_path, None)
+                await self.uploader.drain(deadline)
             await DeferredList(self._recoveries)
-            # Several processes may write one crawl: the last one to finish writes the manifest.
-            if self.crawl_spool.lock(exclusive=True):
-                await self._finalise(self.crawl_spool)
-            else:
-                logger.info(
-                    "other processes still write crawl %s: the last one writes its manifest",
-                    self.crawl_id,
-                )
+            self.stats.set_value(OUTCOME, await self._outcome())
         finally:
             self.crawl_spool.unlock()
             self.uploader.stop()
+
+    async def _finish(self) -> None:
+        """Write the report and the finished marker: from now on the manifest may follow."""
+        try:
+            await self.uploader.run(
+                self.crawl_spool.finish, self._finished(), json_bytes(self.report())
+            )
+        except OSError as exc:
+            self.write_failed(self.crawl_spool.folder, exc)
+
+    async def _outcome(self) -> str:
+        if not self.complete:
+            why = f"a write failed: {self.failure}" if self.failure else self.finish_reason
+            notices.paused(self.crawl_id, why, self.crawl_spool.folder, self.jobdir)
+            return "stopped"
+        # Several processes may write one crawl: the last one to finish writes the manifest.
+        if not self.crawl_spool.lock(exclusive=True):
+            logger.info(
+                "other processes still write crawl %s: the last one writes its manifest",
+                self.crawl_id,
+            )
+            return "complete"
+        return "complete" if await self._finalise(self.crawl_spool) else "spooled"
 
     def _finished(self) -> dict[str, Any]:
         return {"finished_at": datetime.now(UTC).isoformat()}

@@ -4,39 +4,50 @@ One folder per crawl, which any process can pick up where another left off (the 
 the next crawl's start, or ``scrapy upload-pending``)::
 
     {spool}/{crawl_id}/
-        crawl.json       the crawl's id, seed set, store, settings, software: the manifest's head
-        journal.jsonl    one fsynced JSON line per event: a file "closed", an object "stored"
+        crawl.json       the crawl's id, seed set, writer, store, settings, software: its head
+        journal.jsonl    one fsynced JSON line per event: a "run", a file "closed", "stored"
         lock             flock'd: shared by each live crawl process, exclusive for a recovery
         finished.json    written when the crawl ends: from then on the manifest may be written
-        report.json      the crawl report, stored as reports/{crawl_id}.json
+        reports/{host}-{pid}.json      each process's report, stored as reports/{crawl_id}/...
+        writers/{writer}.started.json  markers of this spool's writer in the store (see
+        writers/{writer}.finished.json pipelines/archive/coordination.py)
         {kind}/{name}    closed files, stored as {kind}/{crawl_id}/{name}
         {kind}/{name}.open   files still being written: never touched here
 
-Keys are deterministic, so storing a file again after a crash is idempotent: a key that already
-holds the same bytes counts as stored. The manifest is written only when the crawl has finished
-and every closed file is stored; then the folder is removed (torn ``.open`` files excepted).
-This module knows nothing of Scrapy or Twisted: it is blocking code, run in threads.
-The journal and the JSON files are read and written by pipelines/archive/journal.py.
+A spool folder is one *writer* of its crawl, named after the process that created it; other
+spools of the crawl id, here or on other machines, are other writers. Keys are deterministic, so
+storing a file again after a crash is idempotent: a key already holding the same bytes counts as
+stored. Once the crawl has finished here and every file is stored, the writer's finished marker
+goes up, then the manifest if every writer has finished, and the folder is removed (torn files
+excepted). Blocking code, run in threads; the journal is kept by pipelines/archive/journal.py.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
-import gzip
 import logging
-import os
+import threading
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from warcio.archiveiterator import ArchiveIterator
-
-from pipelines.archive.journal import Journal, LedgerEntry, read_json, write_atomic
-from pipelines.storage import ObjectExistsError, Store, StoreError
+from pipelines.archive import coordination
+from pipelines.archive.coordination import MANIFEST_VERSION, ConflictError
+from pipelines.archive.identity import writer_id
+from pipelines.archive.journal import (
+    FileLock,
+    Journal,
+    LedgerEntry,
+    count_records,
+    read_json,
+    sha256_of_file,
+    write_atomic,
+)
+from pipelines.storage import ObjectExistsError, Store
 from pipelines.storage.base import TEMP_PREFIX, json_bytes, sha256_of_stream
 
 __all__ = [
+    "JOURNAL",
     "MANIFEST_VERSION",
     "ConflictError",
     "CrawlSpool",
@@ -49,29 +60,23 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 OPEN_SUFFIX = ".open"  # a file still being written; renamed without it when it closes
-MANIFEST_VERSION = 1
-INFO, JOURNAL, LOCK, FINISHED, REPORT = (
-    "crawl.json",
-    "journal.jsonl",
-    "lock",
-    "finished.json",
-    "report.json",
-)
-
-
-class ConflictError(StoreError):
-    """The key holds other bytes than the file meant for it: kept in the spool, never retried."""
+INFO, JOURNAL, LOCK, FINISHED = "crawl.json", "journal.jsonl", "lock", "finished.json"
+REPORTS, MARKERS = "reports", coordination.MARKERS  # spool folders of reports and markers
 
 
 class CrawlSpool:
-    """The spool folder of one crawl. Thread-safe: uploads run in several threads."""
+    """The spool folder of one crawl. Thread-safe: uploads run in several threads.
 
-    def __init__(self, root: Path, crawl_id: str) -> None:
+    ``process`` names this process's report (default: ``{host}-{pid}``)."""
+
+    def __init__(self, root: Path, crawl_id: str, process: str | None = None) -> None:
         self.root = root
         self.crawl_id = crawl_id
         self.folder = root / crawl_id
+        self.process = process or writer_id()
         self._journal = Journal(self.folder / JOURNAL)
-        self._lock_file: int | None = None
+        self._lock = FileLock(self.folder / LOCK)
+        self._announcing = threading.Lock()
 
     def __repr__(self) -> str:
         return f"CrawlSpool({str(self.folder)!r})"
@@ -83,25 +88,33 @@ class CrawlSpool:
 
     @property
     def report_path(self) -> Path:
-        return self.folder / REPORT
+        """This process's report, stored as ``reports/{crawl_id}/{process}.json``."""
+        return self.folder / REPORTS / f"{self.process}.json"
+
+    @property
+    def writer(self) -> str:
+        """The writer this spool is: the process that created it."""
+        return str((self.info() or {}).get("writer") or self.process)
+
+    def marker_path(self, suffix: str) -> Path:
+        return self.folder / MARKERS / f"{self.writer}{suffix}"
 
     def key_of(self, path: Path) -> tuple[str, str]:
         """(kind, key) of a closed spool file: its spool-relative path, crawl id second."""
-        if path == self.report_path:
-            return "report", f"reports/{self.crawl_id}.json"
         kind = path.relative_to(self.folder).parts[0]
         return kind, f"{kind}/{self.crawl_id}/{path.name}"
 
     def waiting(self) -> list[Path]:
-        """Closed files not stored yet, the report last (the manifest needs them all)."""
-        files = sorted(
+        """Closed files not stored yet: the started marker first, then the data, the reports,
+        and the finished marker last (it lists them all)."""
+        files = [
             path
             for path in self.folder.glob("*/*")
             if path.is_file()
             and not path.name.endswith(OPEN_SUFFIX)
             and not path.name.startswith((".", TEMP_PREFIX))
-        )
-        return [*files, self.report_path] if self.report_path.exists() else files
+        ]
+        return sorted(files, key=lambda path: (_rank(path), path))
 
     def torn(self) -> list[Path]:
         """Files left open by a process that is gone (crash-resume repairs them)."""
@@ -117,14 +130,15 @@ class CrawlSpool:
     def stored(self) -> list[LedgerEntry]:
         return self._journal.stored()
 
+    def entry_of(self, path: Path) -> LedgerEntry | None:
+        key = self.key_of(path)[1]
+        return next((entry for entry in self.stored() if entry.key == key), None)
+
     def records_of(self, path: Path) -> int | None:
         """The record count noted when the file closed, or counted in the file itself."""
         kind, _ = self.key_of(path)
-        for event in self._journal.events():
-            if event["event"] == "closed" and event["name"] == path.name and event["kind"] == kind:
-                count: int | None = event["records"]
-                return count
-        return count_records(path, kind)
+        noted, count = self._journal.closed_records(path.name, kind)
+        return count if noted else count_records(path, kind)
 
     # --- storing ---------------------------------------------------------------------------
 
@@ -160,9 +174,34 @@ class CrawlSpool:
     # --- the crawl's head, end and manifest ------------------------------------------------
 
     def write_info(self, info: dict[str, Any]) -> None:
-        """Note who runs the crawl and where it stores, once (a resumed crawl keeps the first)."""
+        """Note who runs the crawl and where it stores, once (a resumed crawl keeps the first),
+        with this spool's started marker; and journal this process's run."""
         if not (self.folder / INFO).exists():
+            with contextlib.suppress(FileNotFoundError):
+                (self.folder / FINISHED).unlink()  # left by a finalised spool of this crawl id
+            info = {**info, "writer": info.get("writer") or self.process}
             write_atomic(self.folder / INFO, json_bytes(info))
+            started = {k: info.get(k) for k in ("crawl_id", "writer", "seedset", "started_at")}
+            write_atomic(self.marker_path(coordination.STARTED), json_bytes(started))
+        self._journal.append({"event": "run", "process": self.process})
+
+    def announce(self, store: Store) -> LedgerEntry | None:
+        """Store this spool's started marker if it still waits, so that no other writer of the
+        crawl writes its manifest without this one's objects: the uploader calls it before any
+        file of the spool goes up. Refused (ConflictError) when the crawl already has a
+        manifest: it is complete. Returns the marker's entry if this call stored it."""
+        with self._announcing:
+            path = self.marker_path(coordination.STARTED)
+            if not path.exists():
+                return None
+            if store.exists(coordination.manifest_key(self.crawl_id)):
+                raise ConflictError(
+                    f"crawl {self.crawl_id} is complete (it has a manifest): a process cannot "
+                    "join it; give this crawl another CRAWL_ID",
+                    uri=store.uri,
+                    key=coordination.manifest_key(self.crawl_id),
+                )
+            return self.store_file(store, path, None)
 
     def info(self) -> dict[str, Any] | None:
         return read_json(self.folder / INFO)
@@ -177,45 +216,52 @@ class CrawlSpool:
     def finished(self) -> dict[str, Any] | None:
         return read_json(self.folder / FINISHED)
 
-    def manifest(self) -> dict[str, Any]:
-        head, end = self.info() or {}, self.finished() or {}
-        entries = sorted(self.stored(), key=lambda entry: entry.key)
-        counts: dict[str, int] = {}
-        for entry in entries:
-            counts[f"{entry.kind}_objects"] = counts.get(f"{entry.kind}_objects", 0) + 1
-            if entry.records is not None:
-                name = f"{entry.kind}_records"
-                counts[name] = counts.get(name, 0) + entry.records
+    def finished_marker(self) -> dict[str, Any]:
+        """What this writer's finished marker says: its head, its end, its runs, its objects."""
+        runs = {e["process"] for e in self._journal.events() if e["event"] == "run"}
         return {
-            "manifest_version": MANIFEST_VERSION,
-            **head,
-            **end,
-            "complete": not end.get("interrupted", False),
-            "counts": counts,
-            "objects": [asdict(entry) for entry in entries],
-            "torn_files_left_in_spool": [
-                p.relative_to(self.folder).as_posix() for p in self.torn()
-            ],
+            "crawl_id": self.crawl_id,
+            "writer": self.writer,
+            "head": self.info() or {},
+            "finished": self.finished() or {},
+            "runs": len(runs),
+            "objects": [asdict(e) for e in sorted(self.stored(), key=lambda e: e.key)],
+            "torn": [p.relative_to(self.folder).as_posix() for p in self.torn()],
         }
 
+    def manifest(self) -> dict[str, Any]:
+        """The manifest as this writer alone would make it now."""
+        return coordination.build_manifest([(None, self.finished_marker())])
+
     def finalise(self, store: Store) -> str | None:
-        """Write the manifest if the crawl is over and all its files are stored; then remove
-        the folder. Returns the manifest's key, or None when it is not time yet."""
-        if self.finished() is None or self.waiting():
+        """If the crawl is over here and all its files are stored: store this writer's finished
+        marker, then the manifest if every writer of the crawl has finished, and remove the
+        folder. Returns the key of the manifest, or of the finished marker while other writers
+        have yet to finish (the last of them writes the manifest); None when it is not time."""
+        marker = self.marker_path(coordination.FINISHED)
+        if self.finished() is None or [p for p in self.waiting() if p != marker]:
             return None
-        key = f"manifests/{self.crawl_id}.json"
-        data = json_bytes(self.manifest())
-        try:
-            store.put_bytes(data, key)
-        except ObjectExistsError:
-            with store.get(key) as stream:
-                if stream.read() != data:
-                    raise
-        for name in (INFO, FINISHED, JOURNAL):
+        marker_key = coordination.finished_key(self.crawl_id, self.writer)
+        if not marker.exists() and marker_key not in {e.key for e in self.stored()}:
+            write_atomic(marker, json_bytes(self.finished_marker()))
+        if marker.exists():
+            self.store_file(store, marker, None)
+        outcome = coordination.write_manifest(store, self.crawl_id)
+        if outcome.key is None:
+            logger.info(
+                "crawl %s: writer %s has stored everything (%s%s); the manifest waits for "
+                "writer(s) %s, the last of which writes it",
+                self.crawl_id,
+                self.writer,
+                store.uri,
+                marker_key,
+                ", ".join(outcome.waiting_for),
+            )
+        for name in (INFO, JOURNAL):  # finished.json goes with the lock (see unlock)
             with contextlib.suppress(FileNotFoundError):
                 (self.folder / name).unlink()
         self._remove_empty_folders()
-        return key
+        return outcome.key or marker_key
 
     def _remove_empty_folders(self) -> None:
         for path in [*sorted(self.folder.glob("*"), reverse=True), self.folder]:
@@ -228,28 +274,23 @@ class CrawlSpool:
         """Take the crawl's lock without waiting: shared for a crawl process (several may write
         one crawl), exclusive for a recovery. The kernel drops it when the process dies."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        fd = (
-            self._lock_file
-            if self._lock_file is not None
-            else os.open(self.folder / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
-        )
-        try:
-            fcntl.flock(fd, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
-        except BlockingIOError:
-            if self._lock_file is None:
-                os.close(fd)
-            return False
-        self._lock_file = fd
-        return True
+        return self._lock.take(exclusive=exclusive)
 
     def unlock(self) -> None:
-        fd, self._lock_file = self._lock_file, None
-        if fd is not None:
-            with contextlib.suppress(FileNotFoundError):
-                if self.info() is None:  # finalised: the lock file is the last thing left
-                    (self.folder / LOCK).unlink()
-                    self._remove_empty_folders()
-            os.close(fd)
+        if self._lock.held and self.info() is None:  # finalised: only the lock is left
+            for name in (FINISHED, LOCK):
+                with contextlib.suppress(FileNotFoundError):
+                    (self.folder / name).unlink()
+            self._remove_empty_folders()
+        self._lock.release()
+
+
+def _rank(path: Path) -> int:
+    """The order files go up in: started marker, data, reports, finished marker."""
+    kind = path.parent.name
+    if kind == MARKERS:
+        return 0 if path.name.endswith(coordination.STARTED) else 3
+    return 2 if kind == REPORTS else 1
 
 
 def crawls(root: Path) -> list[CrawlSpool]:
@@ -257,22 +298,3 @@ def crawls(root: Path) -> list[CrawlSpool]:
     if not root.is_dir():
         return []
     return [CrawlSpool(root, path.parent.name) for path in sorted(root.glob(f"*/{INFO}"))]
-
-
-def count_records(path: Path, kind: str) -> int | None:
-    """Records in a closed WARC or records part, for a file whose close was not journaled."""
-    try:
-        if kind == "warc":
-            with open(path, "rb") as stream:
-                return sum(1 for _ in ArchiveIterator(stream))
-        if kind == "records":
-            with gzip.open(path, "rb") as lines:
-                return sum(1 for _ in lines)
-    except (OSError, EOFError, ValueError) as exc:
-        logger.warning("could not count the records of %s: %s", path, exc)
-    return None
-
-
-def sha256_of_file(path: Path) -> tuple[str, int]:
-    with open(path, "rb") as stream:
-        return sha256_of_stream(stream), path.stat().st_size

@@ -23,6 +23,7 @@ from twisted.internet.threads import deferToThreadPool
 from twisted.python.failure import Failure
 from twisted.python.threadpool import ThreadPool
 
+from pipelines.archive.coordination import STARTED
 from pipelines.archive.spool import ConflictError, CrawlSpool, LedgerEntry
 from pipelines.storage import Store
 from pipelines.storage.config import StoreConfig
@@ -137,6 +138,12 @@ class Uploader:
         was busy) are skipped, so that the crawl ends in bounded time."""
         if self._past_deadline and not (upload.late and upload.attempts == 1):
             raise _Skipped
+        started = upload.spool.announce(self.store)  # nothing of a writer goes up before it
+        if upload.path == upload.spool.marker_path(STARTED):
+            entry = started or upload.spool.entry_of(upload.path)
+            if entry is None:
+                raise FileNotFoundError(f"{upload.path} is gone and not journaled as stored")
+            return entry
         records = upload.spool.records_of(upload.path) if upload.recovered else upload.records
         return upload.spool.store_file(self.store, upload.path, records)
 
@@ -155,7 +162,8 @@ class Uploader:
             return
         self.stats.inc_value(f"archive/store_failed/{kind}")
         error = failure.getErrorMessage()
-        if isinstance(failure.value, _PERMANENT):
+        if isinstance(failure.value, _PERMANENT) or getattr(failure.value, "permanent", False):
+            # a missing bucket or refused credentials: retrying cannot help either
             logger.error("could not store %s as %s: %s", upload.path, key, error)
             self._settle(upload, None)
         elif self._past_deadline:

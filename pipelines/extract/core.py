@@ -32,7 +32,7 @@ from lxml.html import HtmlElement
 from trafilatura.settings import Document, Extractor, set_date_params
 
 from pipelines.extract import candidates
-from pipelines.extract.authors import clean_authors
+from pipelines.extract.bylines import read_byline
 from pipelines.extract.charset import decode
 from pipelines.extract.cleanup.rules import CLEANUP_VERSION
 from pipelines.extract.language import detect_language
@@ -72,7 +72,7 @@ class Extraction:
     """What one article page yields. Missing values are None (or an empty tuple), never ""."""
 
     title: str | None
-    authors: tuple[str, ...]
+    authors: tuple[str, ...]  # people, news agencies, or a desk byline when no one is named
     published_at: str | None  # ISO 8601, with offset when the page gives one; never future
     modified_at: str | None
     sitename: str | None
@@ -83,6 +83,7 @@ class Extraction:
     canonical_url: str | None  # absolute
     text: str
     candidate: str  # which candidate's text won (pipelines.extract.candidates)
+    publisher: str | None = None  # the organisation that publishes the site (never an author)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready fields, with lists in place of tuples."""
@@ -145,19 +146,20 @@ def extract(html: bytes, url: str, headers: Mapping[str, str] | None = None) -> 
     document = _bare_extraction(tree, options)
     page = PageMetadata(tree)
     guessed = _Guesses(tree, url, options)
-    title = page.title() or text_or_none(guessed.document.title)
+    title = page.title(url) or text_or_none(guessed.document.title)
     sitename = page.sitename() or text_or_none(guessed.sitename())
-    names = page.author_names() or page.byline_names() or _split(guessed.document.author, ";")
-    authors = clean_authors(names, sitename=sitename)
-    context = page_context(tree, url, title=title, authors=authors)
+    byline = read_byline(page, tree, page.site_names(url), lambda: guessed.document.author)
+    context = page_context(tree, url, title=title, authors=byline.authors)
     winner = _best_candidate(tree, url, document.text or "" if document else "", options, context)
     if not winner.lines:
         return None
     text = "\n".join(winner.lines)
     return Extraction(
         title=title,
-        authors=authors,
+        authors=byline.authors,
+        publisher=byline.publisher,
         published_at=page.time("datePublished", PUBLISHED_META, bound)
+        or iso_time(page.title_date(), bound)
         or iso_time(guessed.document.date, bound),
         modified_at=page.time("dateModified", MODIFIED_META, bound),
         sitename=sitename,

@@ -14,8 +14,8 @@ htmldate's guesses from the visible page are the fallback (`pipelines.extract.co
 
 from __future__ import annotations
 
+import html
 import json
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -28,8 +28,9 @@ from lxml.html import HtmlElement
 
 from crawler.pages import is_article_type
 from pipelines.extract.language import primary_language
+from pipelines.extract.titles import SiteNames, choose_title, title_date
 
-__all__ = ["PageMetadata", "TimeBound", "iso_time", "parse_time", "text_or_none"]
+__all__ = ["PageMetadata", "TimeBound", "as_list", "iso_time", "parse_time", "text_or_none"]
 
 PUBLISHED_META = (
     "article:published_time",
@@ -59,16 +60,6 @@ _LINKS = etree.XPath("//link[@href]")
 _JSON_LD = etree.XPath("//script[@type='application/ld+json']")
 _H1 = etree.XPath("//h1")
 _TITLE = etree.XPath("//title")
-_REL_AUTHOR = etree.XPath("//a[contains(concat(' ', normalize-space(@rel), ' '), ' author ')]")
-_ITEMPROP_AUTHOR = etree.XPath("//*[@itemprop='author']")
-_BY_LINE = etree.XPath(
-    "//*[self::p or self::div or self::span or self::font or self::li]"
-    "[string-length(normalize-space(.)) < 120][starts-with(normalize-space(.), 'By ')"
-    " or starts-with(normalize-space(.), 'Submitted by ') or starts-with(normalize-space(.), "
-    "'Posted by ') or starts-with(normalize-space(.), 'Written by ')]"
-)
-_TITLE_SEPARATOR = re.compile(r"\s+(?:[|\u2013\u2014:\u00b7\u2022]|-{1,2}|::)\s+")
-_BYLINE_END = re.compile(r"\s{2,}|[|\u00b7\u2022\u2014\u2013\d]|\s-\s|\bon\b|\bupdated\b", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,26 +140,41 @@ class PageMetadata:
     def meta_all(self, key: str) -> list[str]:
         return self._meta.get(key.lower(), [])
 
-    def title(self) -> str | None:
-        """The headline: JSON-LD, then Open Graph and Twitter cards, then the page's only <h1>.
-        The <title> tag comes last: it usually carries the site's name as well."""
+    def title(self, url: str) -> str | None:
+        """The headline (`pipelines.extract.titles.choose_title`)."""
         headline = self.json_ld("headline")
-        h1 = [" ".join(element.text_content().split()) for element in _H1(self._tree)]
-        candidates = [headline if isinstance(headline, str) else None, self.meta("og:title")]
-        candidates += [self.meta("twitter:title"), h1[0] if len(h1) == 1 else None]
-        return next(filter(None, map(text_or_none, candidates)), None) or self._title_tag()
+        sources = [headline if isinstance(headline, str) else None, self.meta("og:title")]
+        sources.append(self.meta("twitter:title"))
+        headings = [" ".join(element.text_content().split()) for element in _H1(self._tree)]
+        return choose_title(sources, headings, self._title_tag(), self.site_names(url))
 
     def _title_tag(self) -> str | None:
-        """The <title> without the site's name: its longest part between separators."""
         titles = [" ".join(element.text_content().split()) for element in _TITLE(self._tree)]
-        parts = _TITLE_SEPARATOR.split(titles[0]) if titles else []
-        return max(parts, key=len) if parts and parts[0] else None
+        return titles[0] if titles else None
+
+    def site_names(self, url: str) -> SiteNames:
+        """How the page names its own site: og:site_name, publisher, application-name, host."""
+        names = [self.sitename(), self.meta("og:site_name"), self.meta("application-name")]
+        return SiteNames.of([*names, *self.publisher_names()], url)
+
+    def title_date(self) -> str | None:
+        """The date a title carries in its suffix ("... | DW | 28.04.2023"), ISO 8601."""
+        found = title_date(self.meta("og:title")) or title_date(self._title_tag())
+        return found.isoformat() if found else None
+
+    def publisher_names(self) -> list[str]:
+        """Names of the article's JSON-LD publisher objects."""
+        names = []
+        for entry in as_list(self.json_ld("publisher")):
+            node = self.node(entry)
+            name = node.get("name") if isinstance(node, dict) else node
+            if isinstance(name, str) and name.strip():
+                names.append(name.strip())
+        return names
 
     def sitename(self) -> str | None:
-        publisher = self.json_ld("publisher")
-        if isinstance(publisher, dict):
-            publisher = self._ids.get(publisher.get("@id"), publisher).get("name")
-        candidates = [self.meta("og:site_name"), publisher, self.meta("application-name")]
+        publishers = self.publisher_names()
+        candidates = [self.meta("og:site_name"), *publishers[:1], self.meta("application-name")]
         return next(filter(None, map(text_or_none, candidates)), None)
 
     def description(self) -> str | None:
@@ -200,44 +206,15 @@ class PageMetadata:
                 return found
         return None
 
-    def author_names(self) -> list[str]:
-        """Names of the article's JSON-LD authors (people first, else organisations), then
-        the author meta tags; raw, for `pipelines.extract.authors.clean_authors`."""
-        people: list[str] = []
-        organisations: list[str] = []
-        for entry in _as_list(self.json_ld("author")):
-            node = self._ids.get(entry.get("@id"), entry) if isinstance(entry, dict) else entry
-            if isinstance(node, str):
-                people.append(node)
-            elif isinstance(node, dict) and isinstance(node.get("name"), str):
-                kind = _as_list(node.get("@type"))
-                (organisations if "Organization" in kind else people).append(node["name"])
-        if people or organisations:
-            return people or organisations
-        metas = [self.meta("author"), self.meta("article:author"), self.meta("parsely-author")]
-        return [name for name in metas if name and not urlsplit(name).scheme]
-
-    def byline_names(self) -> list[str]:
-        """Names in the visible byline: ``rel=author`` links, ``itemprop=author`` elements, or
-        a short line that opens with "By" (or "Submitted by", "Posted by", "Written by"), cut
-        where a date or a separator starts."""
-        linked = [" ".join(link.text_content().split()) for link in _REL_AUTHOR(self._tree)]
-        if any(linked):
-            return linked
-        marked = []
-        for element in _ITEMPROP_AUTHOR(self._tree):
-            names = element.xpath(".//*[@itemprop='name']") or [element]
-            marked += [" ".join(name.text_content().split()) for name in names]
-        if any(marked):
-            return marked
-        for element in _BY_LINE(self._tree):
-            text = " ".join(element.text_content().split())
-            return [_BYLINE_END.split(text, maxsplit=1)[0]]
-        return []
+    def node(self, entry: Any) -> Any:
+        """A JSON-LD reference ({"@id": ...}) resolved to the object it names, if present."""
+        if isinstance(entry, dict) and isinstance(entry.get("@id"), str):
+            return self._ids.get(entry["@id"], entry)
+        return entry
 
     def listing(self, json_ld_key: str) -> list[str]:
         value = self.json_ld(json_ld_key)
-        items = value.split(",") if isinstance(value, str) else _as_list(value)
+        items = value.split(",") if isinstance(value, str) else as_list(value)
         return [item for item in items if isinstance(item, str)]
 
     def declared_language(self, headers: Mapping[str, str]) -> str | None:
@@ -270,20 +247,33 @@ def _json_ld_nodes(tree: HtmlElement) -> Iterator[dict[str, Any]]:
             data = json.loads(script.text or "")
         except (ValueError, RecursionError):  # RecursionError: arrays nested thousands deep
             continue
-        pending = _as_list(data)
+        pending = as_list(_unescaped(data))
         while pending:
             node = pending.pop(0)
             if isinstance(node, dict):
                 yield node
-                pending.extend(_as_list(node.get("@graph")))
+                pending.extend(as_list(node.get("@graph")))  # and an article in a WebPage:
+                pending.extend(x for x in as_list(node.get("mainEntity")) if isinstance(x, dict))
+
+
+def _unescaped(value: Any) -> Any:
+    """JSON-LD with HTML entities decoded in its strings: pages escape text twice (JSON inside
+    HTML), and "zerst&ouml;ren" is no headline."""
+    if isinstance(value, str):
+        return html.unescape(value) if "&" in value else value
+    if isinstance(value, list):
+        return [_unescaped(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _unescaped(item) for key, item in value.items()}
+    return value
 
 
 def _is_article(node: Mapping[str, Any]) -> bool:
     # The crawler's own test, so what it took for an article is read as one here too.
-    return any(is_article_type(kind) for kind in _as_list(node.get("@type")))
+    return any(is_article_type(kind) for kind in as_list(node.get("@type")))
 
 
-def _as_list(value: Any) -> list[Any]:
+def as_list(value: Any) -> list[Any]:
     if value is None:
         return []
     return list(value) if isinstance(value, list | tuple) else [value]

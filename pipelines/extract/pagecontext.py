@@ -156,17 +156,18 @@ def _collect(container: HtmlElement, into: set[str]) -> None:
 def _teaser_cards(links: list[tuple[HtmlElement, str]], page: str) -> list[HtmlElement]:
     """Teaser rails: 2+ siblings with one tag and class, each short and mostly a link to
     another page. Each link's nearest such ancestor (up to three levels) is its card."""
-    groups: defaultdict[tuple[int, str, str], list[HtmlElement]] = defaultdict(list)
+    # Keyed by the parent element itself, which the key keeps alive: an lxml element's id() is
+    # the address of a short-lived proxy, reused once it is freed, and would merge unrelated rails.
+    groups: defaultdict[tuple[HtmlElement, str, str], list[HtmlElement]] = defaultdict(list)
     for link, text in links:
         card = _card_of(link, len(text))
         parent = card.getparent() if card is not None else None
         if card is not None and parent is not None:
-            key = (id(parent), card.tag, card.get("class") or "")
+            key = (parent, card.tag, card.get("class") or "")
             if not any(member is card for member in groups[key]):
                 groups[key].append(card)
     cards: list[HtmlElement] = []
-    for (_, tag, klass), members in groups.items():
-        parent = members[0].getparent()
+    for (parent, tag, klass), members in groups.items():
         kin = [c for c in parent if c.tag == tag and (c.get("class") or "") == klass]
         if len(members) >= 2 and len(members) == len(kin):
             cards.extend(members)

@@ -6,10 +6,15 @@ The writer id (``{host}-{pid}``) in the name lets several crawler processes shar
 A part closes when it holds ``RECORDS_BATCH_SIZE`` records, when it is ``RECORDS_MAX_AGE``
 seconds old, and when the spider closes. Parts are gzip with a zero mtime and records are
 serialised with a fixed key order, so the same records always give the same bytes.
+
+A part that cannot be written (``OSError``: a full disk...) stops the crawl through the archive,
+and nothing more is written: the torn part keeps its ``.open`` name, crash-resume removes it,
+and its articles, and those that come after, are extracted again when the crawl resumes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import logging
@@ -54,6 +59,13 @@ class RecordBatch:
         self._gzip.close()
         return self._commit()
 
+    def abandon(self) -> None:
+        """Give up a part that could not be written: it stays torn, at its ``.open`` name."""
+        with contextlib.suppress(OSError, ValueError):
+            self._gzip.close()
+        with contextlib.suppress(OSError):
+            self._raw.close()
+
     def _commit(self) -> Path:
         """Make the compressed part durable and give it its final name (the crash-resume tests
         tear a part here, in tests/faults.py)."""
@@ -88,6 +100,7 @@ class RecordsPipeline:
         self.batch: RecordBatch | None = None
         self.serial = 0
         self._timer: task.LoopingCall | None = None
+        self.failed = False  # a part could not be written: nothing more is
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -107,13 +120,29 @@ class RecordsPipeline:
         if self.written is not None and self.written.record_done(item["record_id"]):
             self.stats.inc_value("resume/records_already_written")
             raise DropItem(f"record {item['record_id']} already written", log_level="DEBUG")
-        if self.batch is None:
-            self.batch = self._new_batch()
-        self.batch.add(item)
+        if not self.failed:
+            try:
+                if self.batch is None:
+                    self.batch = self._new_batch()
+                self.batch.add(item)
+            except OSError as exc:
+                self._write_failed(exc)
+        if self.failed:
+            self.stats.inc_value("records/not_written")
+            raise DropItem(f"record {item['record_id']} not written", log_level="DEBUG")
         self.stats.inc_value("records/written")
-        if self.batch.count >= self.config.batch_size:
+        if self.batch is not None and self.batch.count >= self.config.batch_size:
             self.flush()
         return item
+
+    def _write_failed(self, error: OSError) -> None:
+        batch, self.batch, self.failed = self.batch, None, True
+        path = self.archive.spool("records")
+        if batch is not None:
+            batch.abandon()
+            path = batch.path.with_name(batch.path.name + OPEN_SUFFIX)
+            self.stats.inc_value("records/not_written", batch.count)
+        self.archive.write_failed(path, error)
 
     def _new_batch(self) -> RecordBatch:
         folder = self.archive.spool("records")
@@ -132,8 +161,12 @@ class RecordsPipeline:
     def flush(self) -> None:
         if self.batch is None:
             return
+        try:
+            path = self.batch.close()
+        except OSError as exc:
+            self._write_failed(exc)
+            return
         batch, self.batch = self.batch, None
-        path = batch.close()
         self.archive.publish(path, "records", batch.count)
 
     def close_spider(self) -> None:

@@ -44,6 +44,7 @@ def clean_record(
         "published_at": meta["published_at"],
         "modified_at": meta["modified_at"],
         "sitename": meta["sitename"],
+        "publisher": meta.get("publisher"),
         "language": meta["language"],
         "description": meta["description"],
         "categories": list(meta["categories"]),
@@ -55,6 +56,7 @@ def clean_record(
         "related_urls": list(item.related_urls),
         "discovered_from": item.discovery.discovered_from,
         "warc": item.warc.to_dict(),
+        "tls": item.tls.to_dict() if item.tls is not None else None,
         "extractor": dict(extractor),
     }
 

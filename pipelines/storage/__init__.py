@@ -10,21 +10,26 @@ from urllib.request import url2pathname
 from pipelines.storage.base import (
     ObjectExistsError,
     ObjectMissingError,
+    PermanentStoreError,
     Store,
     StoredObject,
     StoreError,
     StoreOptions,
+    StoreUnreachableError,
     validate_key,
 )
+from pipelines.storage.base import shown_uri as _shown
 from pipelines.storage.local import LocalStore
 
 __all__ = [
     "LocalStore",
     "ObjectExistsError",
     "ObjectMissingError",
+    "PermanentStoreError",
     "Store",
     "StoreError",
     "StoreOptions",
+    "StoreUnreachableError",
     "StoredObject",
     "open_store",
     "validate_key",
@@ -37,7 +42,8 @@ def open_store(uri: str, options: StoreOptions | None = None) -> Store:
     """The store at `uri`: a plain path or file:// URI (LocalStore), or s3://bucket/prefix
     (S3Store, configured by `options`; without them, boto3's defaults and environment).
 
-    This is the only place that knows URI schemes.
+    This is the only place that knows URI schemes. A bad URI raises a `StoreError` that
+    names it, without any user or password it holds.
     """
     if not uri.strip():
         raise StoreError("empty store URI")
@@ -53,13 +59,18 @@ def open_store(uri: str, options: StoreOptions | None = None) -> Store:
 
         bucket, prefix = parse_s3_uri(uri)
         return S3Store(bucket, prefix, options or StoreOptions())
-    raise StoreError(f"unknown storage scheme {scheme!r}: use a path, file:// or s3://", uri=uri)
+    raise StoreError(
+        f"unknown storage scheme {scheme!r}: use a path, file:// or s3://", uri=_shown(uri)
+    )
 
 
 def _file_uri_path(uri: str) -> Path:
     parts = urlsplit(uri)
     if parts.netloc not in ("", "localhost"):
-        raise StoreError(f"file:// URI names a remote host {parts.netloc!r}", uri=uri)
+        host = _shown(uri).split("://", 1)[1].split("/", 1)[0]
+        raise StoreError(f"file:// URI names a remote host {host!r}", uri=_shown(uri))
     if parts.query or parts.fragment or not parts.path:
-        raise StoreError("file:// URI must be an absolute path, without query or fragment", uri=uri)
+        raise StoreError(
+            "file:// URI must be an absolute path, without query or fragment", uri=_shown(uri)
+        )
     return Path(url2pathname(parts.path))

@@ -6,7 +6,10 @@ Exceptions:
 
     StoreError                 any store failure; names the store URI and the key
     ├── ObjectExistsError      a write was refused because the key exists (never overwritten)
-    └── ObjectMissingError     a read asked for a key that does not exist
+    ├── ObjectMissingError     a read asked for a key that does not exist
+    ├── PermanentStoreError    retrying cannot help: a missing bucket, access denied, a folder
+    │                          that cannot be created or written (`permanent` is True)
+    └── StoreUnreachableError  the endpoint could not be reached (connect error, timeout)
 
 An invalid key is a programming error and raises `ValueError` from `validate_key`.
 """
@@ -26,12 +29,15 @@ __all__ = [
     "HashingReader",
     "ObjectExistsError",
     "ObjectMissingError",
+    "PermanentStoreError",
     "Store",
     "StoreError",
     "StoreOptions",
+    "StoreUnreachableError",
     "StoredObject",
     "is_valid_key",
     "sha256_of_stream",
+    "shown_uri",
     "validate_key",
 ]
 
@@ -79,7 +85,12 @@ class StoreOptions:
 
 
 class StoreError(Exception):
-    """Base of store failures; `uri` and `key` say where, and both appear in the message."""
+    """Base of store failures; `uri` and `key` say where, and both appear in the message.
+
+    `permanent` says whether retrying the same call can help; only `PermanentStoreError` says no.
+    """
+
+    permanent = False
 
     def __init__(self, message: str, *, uri: str | None = None, key: str | None = None) -> None:
         super().__init__(message)
@@ -100,6 +111,19 @@ class ObjectExistsError(StoreError):
 
 class ObjectMissingError(StoreError):
     """No object is stored under the key."""
+
+
+class PermanentStoreError(StoreError):
+    """The store cannot take writes until someone changes it: the bucket does not exist, the
+    credentials are refused or missing, the folder cannot be created or written. An uploader
+    should not retry it; `scrapy crawl` refuses to start on it."""
+
+    permanent = True
+
+
+class StoreUnreachableError(StoreError):
+    """The store's endpoint did not answer (connection refused or reset, timeout, TLS failure).
+    Transient for an uploader; before a crawl starts, a reason to refuse it."""
 
 
 @runtime_checkable
@@ -133,6 +157,12 @@ class Store(Protocol):
         """The keys that start with `prefix` (a plain string prefix, as in S3), sorted."""
         ...
 
+    def preflight(self) -> None:
+        """Check, leaving nothing behind, that the store is there and takes writes; raise a
+        `StoreError` saying why not (`PermanentStoreError`, `StoreUnreachableError`).
+        `scrapy crawl` calls it before its first request."""
+        ...
+
 
 def validate_key(key: str) -> str:
     """Return `key` if it is a relative '/'-separated key, else raise `ValueError`.
@@ -161,6 +191,15 @@ def validate_key(key: str) -> str:
         if segment.startswith(TEMP_PREFIX):
             raise ValueError(f"invalid key {key!r}: names starting {TEMP_PREFIX!r} are reserved")
     return key
+
+
+def shown_uri(uri: str) -> str:
+    """`uri` for a message: whatever stands between "://" and its last "@" (a user and password,
+    never meant to be there, and a secret key may hold "/") is cut out."""
+    scheme, separator, rest = uri.partition("://")
+    if not separator or "@" not in rest:
+        return uri
+    return f"{scheme}://<redacted>@{rest.rpartition('@')[2]}"
 
 
 def is_valid_key(key: str) -> bool:

@@ -26,6 +26,7 @@ class StoreConfig:
     retry_max_delay: float
     drain_timeout: float
     recover_at_start: bool
+    preflight: bool = True  # STORE_PREFLIGHT: probe the store before the first request
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> StoreConfig:
@@ -36,6 +37,7 @@ class StoreConfig:
             retry_max_delay=number(settings, "STORE_RETRY_MAX_DELAY", 0.01),
             drain_timeout=number(settings, "STORE_DRAIN_TIMEOUT", 0),
             recover_at_start=read(settings, "STORE_RECOVER_AT_START", settings.getbool),
+            preflight=read(settings, "STORE_PREFLIGHT", lambda name: settings.getbool(name, True)),
         )
 
 

@@ -21,6 +21,7 @@ from pipelines.storage.base import (
     TEMP_PREFIX,
     ObjectExistsError,
     ObjectMissingError,
+    PermanentStoreError,
     StoredObject,
     StoreError,
     is_valid_key,
@@ -39,10 +40,28 @@ class LocalStore:
         try:
             self.root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise StoreError(f"cannot create the store directory: {exc}", uri=self.uri) from exc
+            raise _refused("cannot create the store folder", exc, self.uri) from exc
 
     def __repr__(self) -> str:
         return f"LocalStore({str(self.root)!r})"
+
+    def preflight(self) -> None:
+        """Write, fsync, hard-link and delete a probe in the root, as `_write` does with every
+        object, so that a folder that cannot take writes is refused before a crawl starts."""
+        probe = self.root / f"{TEMP_PREFIX}preflight-{secrets.token_hex(8)}"
+        linked = probe.with_name(probe.name + "-link")
+        try:
+            with open(probe, "xb") as out:
+                out.write(b"newsarchive preflight\n")
+                out.flush()
+                os.fsync(out.fileno())
+            os.link(probe, linked)
+        except OSError as exc:
+            raise _refused("cannot write in the store folder", exc, self.uri) from exc
+        finally:
+            for path in (linked, probe):
+                with contextlib.suppress(OSError):
+                    path.unlink()
 
     def put_file(self, path: Path, key: str) -> StoredObject:
         # Copied, not hard-linked: a link would share the inode with a file the caller still
@@ -130,6 +149,27 @@ class LocalStore:
                 temp.unlink()
         _fsync_directory(target.parent)
         return StoredObject(key=key, size=size, sha256=digest.hexdigest())
+
+
+def _refused(what: str, exc: OSError, uri: str) -> StoreError:
+    """`what` failed, and why, in words an operator acts on (the path is in `uri`). A full disk
+    may clear up by itself; the rest need someone to change the folder."""
+    transient = exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    error_type = StoreError if transient else PermanentStoreError
+    return error_type(f"{what}: {_reason(exc)}", uri=uri)
+
+
+def _reason(exc: OSError) -> str:
+    reasons = {
+        errno.EROFS: "it is on a read-only file system",
+        errno.EACCES: "permission denied",
+        errno.EPERM: "operation not permitted (hard links are needed)",
+        errno.ENOTDIR: "a part of its path is a file, not a folder",
+        errno.EEXIST: "a file of that name is in the way",
+        errno.ENOSPC: "no space left on the device",
+        errno.EDQUOT: "disk quota exceeded",
+    }
+    return reasons.get(exc.errno or 0, exc.strerror or str(exc))
 
 
 def _fsync_directory(directory: Path) -> None:

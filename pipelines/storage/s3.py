@@ -42,9 +42,12 @@ from pipelines.storage.base import (
     StoreOptions,
     is_valid_key,
     sha256_of_stream,
+    shown_uri,
     validate_key,
 )
-from pipelines.storage.s3write import SHA256_METADATA, ObjectWriter, code_of
+from pipelines.storage.s3errors import translate
+from pipelines.storage.s3preflight import PREFLIGHT_CONFIG, check_bucket
+from pipelines.storage.s3write import SHA256_METADATA, ObjectWriter
 
 __all__ = ["SHA256_METADATA", "S3Store", "parse_s3_uri"]
 
@@ -56,11 +59,11 @@ _AWS_LOGGERS = ("botocore", "boto3", "s3transfer", "urllib3")
 def parse_s3_uri(uri: str) -> tuple[str, str]:
     """("bucket", "prefix/") of ``s3://bucket/prefix``; the prefix is "" or ends with "/"."""
     parts = urlsplit(uri)
-    if "@" in parts.netloc:  # never echo what may be a key: credentials do not go in URIs
-        uri = f"s3://<redacted>@{parts.netloc.rpartition('@')[2]}{parts.path}"
-    if not parts.netloc or parts.query or parts.fragment or "@" in parts.netloc:
+    if not parts.netloc or parts.query or parts.fragment or "@" in uri or ":" in parts.netloc:
+        # Never echo what may be a key: credentials do not go in URIs.
         raise StoreError(
-            "an S3 URI is s3://bucket/optional/prefix, without user, query or fragment", uri=uri
+            "an S3 URI is s3://bucket/optional/prefix, without user, query or fragment",
+            uri=shown_uri(uri),
         )
     prefix = parts.path.strip("/")
     if prefix:
@@ -96,7 +99,7 @@ class S3Store:
             aws_session_token=options.session_token,
             region_name=options.region,
         )
-        config = Config(
+        self.config = Config(
             s3={"addressing_style": options.addressing_style},
             request_checksum_calculation=options.checksum_calculation,
             response_checksum_validation=options.checksum_calculation,
@@ -105,19 +108,29 @@ class S3Store:
             read_timeout=60,
             max_pool_connections=max(10, 2 * options.max_concurrency),
         )
-        self.client: Any = session.client(
-            "s3", endpoint_url=options.endpoint_url, verify=options.verify, config=config
-        )
+        self.session = session
+        self.client: Any = self.new_client(self.config)
         self.writer = ObjectWriter(self.client, bucket, options)
 
     def __repr__(self) -> str:
         return f"S3Store({self.uri!r})"
 
+    def new_client(self, config: Config) -> Any:
+        """A client of this store's endpoint and credentials, with `config`."""
+        return self.session.client(
+            "s3", endpoint_url=self.options.endpoint_url, verify=self.options.verify, config=config
+        )
+
+    def preflight(self) -> None:
+        """Refuse a bucket that cannot take this crawl's writes; see ``s3preflight.py``."""
+        client = self.new_client(self.config.merge(PREFLIGHT_CONFIG))
+        check_bucket(client, self.bucket, self.prefix, self.uri, self.writer.create_args(None))
+
     # --- the Store protocol ----------------------------------------------------------------
 
     def put_file(self, path: Path, key: str) -> StoredObject:
         validate_key(key)
-        self._refuse_existing(key)
+        self._refuse_existing(key, path.stat().st_size)
         # Hashed first, so that the object's metadata can carry its SHA-256 from the start;
         # reading a local file twice costs far less than sending it twice.
         with open(path, "rb") as source:
@@ -128,7 +141,7 @@ class S3Store:
 
     def put_bytes(self, data: bytes, key: str) -> StoredObject:
         validate_key(key)
-        self._refuse_existing(key)
+        self._refuse_existing(key, len(data))
         stored = StoredObject(key, len(data), hashlib.sha256(data).hexdigest())
         return self._put(io.BytesIO(data), stored)
 
@@ -178,9 +191,12 @@ class S3Store:
 
     # --- reading back ----------------------------------------------------------------------
 
-    def _refuse_existing(self, key: str) -> None:
-        """Fail fast, before sending a large file; the conditional write makes it atomic."""
+    def _refuse_existing(self, key: str, size: int) -> None:
+        """Fail fast, before sending a large file; the conditional write makes it atomic. A key
+        found stored ends its uploads: a retry's earlier multipart upload, orphaned, is aborted."""
         if self._head(key) is not None:
+            if size > self.options.multipart_threshold:
+                self.writer.abort_orphans(self._full(key))
             raise ObjectExistsError(
                 "an object exists; objects are never overwritten", uri=self.uri, key=key
             )
@@ -239,20 +255,7 @@ class S3Store:
         return self.prefix + key
 
     def _error(self, exc: BaseException, key: str | None, action: str) -> StoreError:
-        if isinstance(exc, ClientError):
-            code = code_of(exc)
-            status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-            if code == "PreconditionFailed" or status == 412:
-                return ObjectExistsError(
-                    "an object exists; objects are never overwritten", uri=self.uri, key=key
-                )
-            if code in ("NoSuchKey", "NotFound", "404") or (
-                status == 404 and code != "NoSuchBucket"
-            ):
-                return ObjectMissingError("no such object", uri=self.uri, key=key)
-            message = exc.response.get("Error", {}).get("Message", "")
-            return StoreError(f"{action} failed: {code} {message}".rstrip(), uri=self.uri, key=key)
-        return StoreError(f"{action} failed: {exc}", uri=self.uri, key=key)
+        return translate(exc, uri=self.uri, bucket=self.bucket, key=key, action=action)
 
 
 class _Body(io.RawIOBase):

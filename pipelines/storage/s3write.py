@@ -17,6 +17,7 @@ from typing import Any, BinaryIO
 from botocore.exceptions import BotoCoreError, ClientError
 
 from pipelines.storage.base import StoredObject, StoreOptions
+from pipelines.storage.s3errors import code_of, status_of
 
 __all__ = ["MAX_PARTS", "SHA256_METADATA", "ObjectWriter", "Written"]
 
@@ -44,10 +45,51 @@ class ObjectWriter:
         self.checksums = options.checksum_calculation == "when_supported"
 
     def write(self, source: BinaryIO, stored: StoredObject, key: str) -> Written:
-        """Send `source` (whose size and SHA-256 `stored` gives) as the object `key`."""
+        """Send `source` (whose size and SHA-256 `stored` gives) as the object `key`. Once a
+        multipart upload is complete, or finds the key already written, earlier incomplete
+        uploads of the key (a retry's, or one whose CreateMultipartUpload answer was lost) are
+        aborted: they can never complete (every write is conditional) and would be billed."""
         if stored.size <= self.options.multipart_threshold:
             return self._put_whole(source, stored, key)
-        return self._put_parts(source, stored, key)
+        try:
+            written = self._put_parts(source, stored, key)
+        except ClientError as exc:
+            if code_of(exc) == "PreconditionFailed" or status_of(exc) == 412:
+                self.abort_orphans(key)
+            raise
+        self.abort_orphans(key)
+        return written
+
+    def create_args(self, sha256: str | None) -> dict[str, Any]:
+        """CreateMultipartUpload's arguments besides Bucket and Key: checksum algorithm,
+        encryption, retention and metadata."""
+        start: dict[str, Any] = {"ChecksumAlgorithm": "SHA256"} if self.checksums else {}
+        return {**start, **self._object_args(sha256)}
+
+    def abort_orphans(self, key: str) -> int:
+        """Abort every incomplete multipart upload of exactly `key`; how many were. Best
+        effort: a failure is logged, and a bucket lifecycle rule remains the safety net."""
+        aborted = 0
+        pages = self.client.get_paginator("list_multipart_uploads").paginate(
+            Bucket=self.bucket, Prefix=key
+        )
+        try:
+            for page in pages:
+                for upload in page.get("Uploads", []):
+                    if upload.get("Key") == key and self._abort(key, str(upload["UploadId"])):
+                        aborted += 1
+        except (ClientError, BotoCoreError) as exc:
+            logger.warning(
+                "could not list the incomplete multipart uploads of s3://%s/%s: %s",
+                self.bucket,
+                key,
+                exc,
+            )
+        if aborted:
+            logger.info(
+                "aborted %d orphaned multipart upload(s) of s3://%s/%s", aborted, self.bucket, key
+            )
+        return aborted
 
     def _put_whole(self, source: BinaryIO, stored: StoredObject, key: str) -> Written:
         """One PUT; returns the SHA-256 of what was sent, the checksum S3 should hold, and
@@ -78,12 +120,8 @@ class ObjectWriter:
         S3 should hold: base64(SHA-256(digest of part 1 + ... + digest of part n)) + "-n"."""
         chunk = max(self.options.multipart_chunksize, math.ceil(stored.size / MAX_PARTS))
         whole = hashlib.sha256()
-        start: dict[str, Any] = {"ChecksumAlgorithm": "SHA256"} if self.checksums else {}
         upload = self.client.create_multipart_upload(
-            Bucket=self.bucket,
-            Key=key,
-            **start,
-            **self._object_args(stored.sha256),
+            Bucket=self.bucket, Key=key, **self.create_args(stored.sha256)
         )["UploadId"]
         try:
             parts, digests = self._send_parts(source, chunk, key, upload, whole)
@@ -171,9 +209,10 @@ class ObjectWriter:
                 time.sleep(0.1 * 2**attempt)
         return None  # not reached
 
-    def _abort(self, key: str, upload: str) -> None:
+    def _abort(self, key: str, upload: str) -> bool:
         try:
             self.client.abort_multipart_upload(Bucket=self.bucket, Key=key, UploadId=upload)
+            return True
         except (ClientError, BotoCoreError) as exc:
             logger.warning(
                 "could not abort the multipart upload of s3://%s/%s: %s; a bucket "
@@ -182,10 +221,7 @@ class ObjectWriter:
                 key,
                 exc,
             )
-
-
-def code_of(exc: ClientError) -> str:
-    return str(exc.response.get("Error", {}).get("Code", ""))
+            return False
 
 
 def _b64(digest: bytes) -> str:

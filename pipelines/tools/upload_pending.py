@@ -2,11 +2,12 @@
 
 A crawl that could not reach its store (an outage longer than ``STORE_DRAIN_TIMEOUT``, or a
 process killed between a file closing and its upload) leaves closed files in the spool. This
-sends those meant for ARCHIVE_URI, then writes each finished crawl's manifest. A crawl whose
-process died never finished: its files are stored, and its manifest waits for the crawl to be
-resumed with the same ``CRAWL_ID``, or for ``--close-interrupted``, which writes it marked
-``"complete": false``. Crawls still running are left alone. Exit status 0 when nothing is left
-for this store, 1 otherwise. Safe to run from cron: a file is never stored twice.
+sends those meant for ARCHIVE_URI, then each finished crawl's finished marker and, once every
+process sharing its crawl id has finished, its manifest. A crawl whose process died never
+finished: its files are stored, and its manifest waits for the crawl to be resumed with the same
+``CRAWL_ID``, or for ``--close-interrupted``, which writes it marked ``"complete": false``.
+Crawls still running are left alone. Exit status 0 when nothing is left for this store, 1
+otherwise. Safe to run from cron: a file is never stored twice.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
+from pipelines.archive.coordination import MARKERS
 from pipelines.archive.spool import ConflictError, CrawlSpool, crawls
 from pipelines.storage import Store, StoreError
 
@@ -45,6 +47,13 @@ def upload_pending(
 
 
 def _send(store: Store, spool: CrawlSpool, out: IO[str], close_interrupted: bool) -> int:
+    try:
+        spool.announce(store)  # the started marker first: nothing of a writer goes up before it
+    except ConflictError as exc:
+        print(f"CONFLICT {spool.folder}: {exc}", file=out)
+        return len(spool.waiting())
+    except (StoreError, OSError):
+        pass  # it is the first waiting file: tried again below
     for path in spool.waiting():
         for attempt in range(1, ATTEMPTS + 1):
             try:
@@ -74,6 +83,10 @@ def _send(store: Store, spool: CrawlSpool, out: IO[str], close_interrupted: bool
     except StoreError as exc:
         print(f"failed to write the manifest of {spool.crawl_id}: {exc}", file=out)
         return max(len(waiting), 1)
-    if key is not None:
+    if key is not None and key.startswith(f"{MARKERS}/"):
+        print(
+            f"finished {store.uri}{key}; the manifest waits for the crawl's other writers", file=out
+        )
+    elif key is not None:
         print(f"manifest {store.uri}{key}", file=out)
     return len(waiting)

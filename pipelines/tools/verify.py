@@ -2,9 +2,12 @@
 
 Every object a manifest lists is streamed once: its SHA-256 and size are recomputed, a WARC's
 records are read with warcio, checking each record's block and payload digests, and the records
-of WARC files and record parts are counted against the manifest. Objects in the store that no
-manifest lists are reported too (an interrupted crawl's, or strays). Memory stays flat: objects
-are read in 1 MiB chunks, never whole. Exit status: 0 when all is well, 1 on any problem.
+of WARC files, the lines of record parts and of CDXJ indexes are counted against the manifest.
+The manifest itself is checked against its digest and its counts against the objects' own and
+the reports' (pipelines/tools/verify_counts.py). Objects in the store that no manifest lists are
+reported too (an interrupted crawl's, or strays). Memory stays flat: objects are read in 1 MiB
+chunks, never whole (reports excepted, which are small). Exit status: 0 when all is well, 1 on
+any problem.
 """
 
 from __future__ import annotations
@@ -17,8 +20,12 @@ from typing import IO, Any, cast
 from botocore.exceptions import BotoCoreError, FlexibleChecksumError
 from warcio.archiveiterator import ArchiveIterator
 
+from pipelines.archive.coordination import digest_key
 from pipelines.storage import ObjectMissingError, Store, StoreError
 from pipelines.storage.base import CHUNK_SIZE, HashingReader
+from pipelines.tools.verify_counts import Counted, check_counts, check_digest, report_stats
+from pipelines.warc.cdxj import is_indexed
+from pipelines.warc.tls import VERIFIED as TLS_VERIFIED
 
 
 @dataclass
@@ -31,6 +38,7 @@ class Report:
             "missing": 0,
             "corrupt": 0,
             "unlisted": 0,
+            "mismatch": 0,
         }
     )
 
@@ -42,6 +50,9 @@ class Report:
     def problem(self, kind: str, key: str, detail: str = "") -> None:
         self.problems[kind] += 1
         self.line(kind.upper(), key, detail)
+
+    def note(self, key: str, detail: str) -> None:
+        self.line("note", key, detail)
 
     def line(self, status: str, key: str, detail: str) -> None:
         print(f"{status:<9}{key}" + (f"  {detail}" if detail else ""), file=self.out)
@@ -61,13 +72,18 @@ def verify(store: Store, crawl: str | None, out: IO[str]) -> Report:
         else [key for key in store.list("manifests/") if key.endswith(".json")]
     )
     for key in manifests:
-        listed.add(key)
+        crawl_id = key.removeprefix("manifests/").removesuffix(".json")
+        listed.update((key, digest_key(crawl_id)))
         manifest = _load_manifest(store, key, report)
         if manifest is None:
             continue
+        check_digest(store, crawl_id, manifest, report)
+        counted = Counted()
         for entry in manifest.get("objects", []):
             listed.add(entry["key"])
-            check_object(store, entry, report)
+            check_object(store, entry, report, counted)
+        check_counts(key, manifest, counted, report)
+        _note_unverified(key, crawl_id, counted.unverified, report)
     for key in store.list():
         if key not in listed and (crawl is None or crawl_of(key) == crawl):
             report.problem("unlisted", key, "in no manifest")
@@ -81,11 +97,23 @@ def verify(store: Store, crawl: str | None, out: IO[str]) -> Report:
     return report
 
 
+def _note_unverified(key: str, crawl_id: str, urls: list[str], report: Report) -> None:
+    """Captures made with TLS_VERIFY off (or for a TLS_VERIFY_EXCEPT_HOSTS host): not a fault of
+    the archive, but a reviewer must see them."""
+    if urls:
+        shown = ", ".join(urls[:3]) + (", ..." if len(urls) > 3 else "")
+        report.note(
+            key,
+            f"crawl {crawl_id}: {len(urls)} https capture(s) made without TLS verification: "
+            + shown,
+        )
+
+
 def crawl_of(key: str) -> str | None:
-    """The crawl a key belongs to: {kind}/{crawl}/{name} or {kind}/{crawl}.json."""
+    """The crawl a key belongs to: {kind}/{crawl}/{name}, {kind}/{crawl}.json(.sha256)."""
     parts = key.split("/")
     if len(parts) == 2:
-        return parts[1].removesuffix(".json")
+        return parts[1].removesuffix(".sha256").removesuffix(".json")
     return parts[1] if len(parts) > 2 else None
 
 
@@ -99,21 +127,26 @@ def _load_manifest(store: Store, key: str, report: Report) -> dict[str, Any] | N
     except (ValueError, UnicodeDecodeError) as exc:
         report.problem("corrupt", key, f"not a manifest: {exc}")
         return None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("objects", []), list):
+        report.problem("corrupt", key, "not a manifest: no list of objects")
+        return None
     if not manifest.get("complete", True):
-        print(
-            f"note     {key}: crawl {manifest.get('crawl_id')} was interrupted; the manifest "
-            "lists what it stored",
-            file=report.out,
+        report.note(
+            key,
+            f"crawl {manifest.get('crawl_id')} was interrupted; the manifest lists what it stored",
         )
     return manifest
 
 
-def check_object(store: Store, entry: dict[str, Any], report: Report) -> None:
+def check_object(
+    store: Store, entry: dict[str, Any], report: Report, counted: Counted | None = None
+) -> None:
     key = entry["key"]
+    counted = counted if counted is not None else Counted()
     try:
         with store.get(key) as stream:
             reader = HashingReader(stream)
-            records, problems = _read_content(reader, entry["kind"])
+            records, problems = _read_content(reader, entry["kind"], key, counted)
             reader.drain()
     except ObjectMissingError:
         report.problem("missing", key, "listed in the manifest, not in the store")
@@ -132,35 +165,52 @@ def check_object(store: Store, entry: dict[str, Any], report: Report) -> None:
     if records is not None and entry.get("records") is not None and records != entry["records"]:
         problems.append(f"{records} records, manifest says {entry['records']}")
     if problems:
+        counted.captures.pop(key, None)
         report.problem("corrupt", key, "; ".join(problems))
         return
+    if records is not None:
+        counted.records[key] = records
     what = "sha256 ok"
     if records is not None:
-        what += f", {records} records" + (", digests ok" if entry["kind"] == "warc" else "")
+        what += f", {records} {'lines' if entry['kind'] == 'indexes' else 'records'}" + (
+            ", digests ok" if entry["kind"] == "warc" else ""
+        )
     report.ok(key, reader.size, what)
 
 
-def _read_content(reader: HashingReader, kind: str) -> tuple[int | None, list[str]]:
+def _read_content(
+    reader: HashingReader, kind: str, key: str, counted: Counted
+) -> tuple[int | None, list[str]]:
     """Read what the kind allows us to check; the caller reads the rest for the hash."""
     try:
         if kind == "warc":
-            return _check_warc(reader)
+            return _check_warc(reader, key, counted)
         if kind == "records":
             with gzip.GzipFile(fileobj=cast(IO[bytes], reader), mode="rb") as lines:
                 return sum(1 for _ in lines), []
+        if kind == "indexes":
+            return sum(
+                chunk.count(b"\n") for chunk in iter(lambda: reader.read(CHUNK_SIZE), b"")
+            ), []
+        if kind == "reports":
+            counted.stats[key] = report_stats(reader.read())
     except Exception as exc:  # any parse failure of damaged bytes is a finding, not a crash
         return None, [f"unreadable {kind}: {type(exc).__name__}: {exc}"]
     return None, []
 
 
-def _check_warc(reader: HashingReader) -> tuple[int, list[str]]:
+def _check_warc(reader: HashingReader, key: str, counted: Counted) -> tuple[int, list[str]]:
     problems: list[str] = []
-    count = 0
+    count = captures = 0
     for record in ArchiveIterator(reader, check_digests=True):
         count += 1
+        captures += is_indexed(record.rec_type, record.rec_headers.get_header("Content-Type"))
+        if record.rec_headers.get_header(TLS_VERIFIED) == "false":
+            counted.unverified.append(str(record.rec_headers.get_header("WARC-Target-URI")))
         while record.raw_stream.read(CHUNK_SIZE):
             pass
         if record.digest_checker.passed is False:
             record_id = record.rec_headers.get_header("WARC-Record-ID")
             problems.extend(f"{record_id}: {p}" for p in record.digest_checker.problems)
+    counted.captures[key] = captures
     return count, problems

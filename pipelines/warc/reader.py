@@ -12,13 +12,15 @@ metadata records, the second rebuilds an item for each response they describe, i
 
 The body is decoded as Scrapy decoded it for the spider (``HttpCompressionMiddleware``'s own
 steps), and the headers are the ones Scrapy showed the spider: the connection headers, which
-Twisted keeps apart, and a Content-Encoding that was undone are left out.
+Twisted keeps apart, and a Content-Encoding that was undone are left out. An https page's ``tls``
+comes back from its response record's ``WARC-Protocol``, ``WARC-Cipher-Suite`` and
+``Newsarchive-TLS-*``/``Newsarchive-Certificate-SHA256`` fields (``pipelines.warc.tls``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from scrapy.http.headers import Headers
 from warcio.archiveiterator import ArchiveIterator
@@ -28,6 +30,7 @@ from crawler.items import ArticleItem, WarcPointer, header_dict
 from pipelines.storage import Store
 from pipelines.storage.base import HashingReader, StoredObject
 from pipelines.warc import metadata as warcmeta
+from pipelines.warc.tls import tls_from_headers
 
 # Headers Twisted keeps out of the response headers Scrapy sees (twisted.web._newclient's
 # CONNECTION_CONTROL_HEADERS less Content-Length, which Scrapy puts back), and our rename.
@@ -96,7 +99,8 @@ def articles(
                     record.rec_headers.get_header("WARC-Date"),
                 )
                 target = record.rec_headers.get_header("WARC-Target-URI")
-                yield item_of(block, target, pointer, meta)
+                item = item_of(block, target, pointer, meta)
+                yield replace(item, tls=tls_from_headers(record.rec_headers.headers))
             stream.drain()
         sources.append(StoredObject(key, stream.size, stream.digest.hexdigest()))
 

@@ -38,6 +38,7 @@ class WarcFile:
         self.size = 0
         self.records = 0
         self.opened = time.monotonic()
+        self.notes: dict[str, str] = {}  # records written once per file (TLS chains): key -> id
 
     def append(self, records: Iterable[Record]) -> list[WarcPointer]:
         pointers = []

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.reports import report_of
 from tests.servers.demo import crawl
 from tests.servers.http import HttpServer
 from tests.warcs import read_range, read_records, read_warc
@@ -43,7 +44,7 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, dict[s
         )
     log = (tmp / "crawl.log").read_text("utf-8")
     assert result.returncode == 0, result.stderr + log
-    stats = json.loads((root / "reports" / f"{CRAWL_ID}.json").read_text())["stats"]
+    stats = report_of(root, CRAWL_ID)["stats"]
     return root, log, stats
 
 

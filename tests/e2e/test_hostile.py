@@ -25,6 +25,7 @@ from tests.hostile.cases import (
     Case,
     ok_path,
 )
+from tests.reports import report_of
 from tests.servers.demo import ROOT, crawl_command
 from tests.servers.http import HttpServer, LoggedRequest
 from tests.warcs import WarcRecord, read_records, read_warc
@@ -137,7 +138,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Hostile:
         code, peak_kib, listening = run(command, env, site)
     log = (tmp / "crawl.log").read_text("utf-8", errors="replace")
     assert code == 0, log[-5000:]
-    report = json.loads((root / "reports" / f"{CRAWL_ID}.json").read_text())
+    report = report_of(root, CRAWL_ID)
     warcs = sorted((root / "warc" / CRAWL_ID).glob("*.warc.gz"))
     return Hostile(
         returncode=code,

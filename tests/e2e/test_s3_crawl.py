@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from pipelines.tools.upload_pending import upload_pending
 from pipelines.tools.verify import verify
+from tests.reports import s3_report_key
 from tests.servers.demo import crawl, crawl_command
 from tests.servers.http import HttpServer
 from tests.servers.s3 import S3Endpoint, TcpProxy
@@ -109,7 +110,8 @@ def test_a_crawl_into_s3_reads_back_whole(s3: S3Endpoint, tmp_path: Path) -> Non
 
     manifest = manifest_of(s3)
     listed = {entry["key"]: entry for entry in manifest["objects"]}
-    assert set(s3.list_keys()) - set(listed) == {f"manifests/{CRAWL_ID}.json"}
+    manifests = {f"manifests/{CRAWL_ID}.json", f"manifests/{CRAWL_ID}.json.sha256"}
+    assert set(s3.list_keys()) - set(listed) == manifests
     warcs, parts = [], []
     for key, entry in listed.items():
         path = download(s3, key, tmp_path / "read-back")
@@ -127,7 +129,7 @@ def test_a_crawl_into_s3_reads_back_whole(s3: S3Endpoint, tmp_path: Path) -> Non
     assert {record["warc"]["filename"] for record in records} <= warc_names
     assert not (tmp_path / "spool" / CRAWL_ID).exists()
     secret = os.environ["AWS_SECRET_ACCESS_KEY"]
-    for text in (log, json.dumps(manifest), s3.read(f"reports/{CRAWL_ID}.json").decode()):
+    for text in (log, json.dumps(manifest), s3.read(s3_report_key(s3, CRAWL_ID)).decode()):
         assert secret not in text
     assert_verifies(s3)
 
@@ -159,7 +161,7 @@ def test_an_s3_outage_mid_crawl_loses_nothing(s3: S3Endpoint, tmp_path: Path) ->
                 process.stderr.close()
         served = Counter(r.path for r in site.requests() if r.method == "GET")
 
-    report = json.loads(s3.read(f"reports/{CRAWL_ID}.json"))["stats"]
+    report = json.loads(s3.read(s3_report_key(s3, CRAWL_ID)))["stats"]
     assert report["archive/store_failed/warc"] >= 1
     assert report["warc/exchanges"] == sum(served.values())
     manifest = manifest_of(s3)
@@ -178,6 +180,7 @@ def test_a_crawl_killed_before_its_upload_is_finished_by_the_next_run(
         settings = {
             "AWS_ENDPOINT_URL": proxy.url,
             "STORE_SPOOL_DIR": str(tmp_path / "spool"),
+            "STORE_PREFLIGHT": "False",  # the store is down on purpose: crawl into the spool
             **SLOW_ROTATING,
         }
         process = start_crawl(site.base_url, s3.uri, settings)
@@ -244,6 +247,7 @@ def test_a_killed_crawl_is_sent_by_the_next_crawls_start_and_closed_by_hand(
             {
                 "AWS_ENDPOINT_URL": proxy.url,
                 "STORE_SPOOL_DIR": str(tmp_path / "spool"),
+                "STORE_PREFLIGHT": "False",  # the store is down on purpose
                 **SLOW_ROTATING,
             },
         )

@@ -81,8 +81,12 @@ def summary(archive_uri: str, crawl_id: str) -> str:
     store = open_store(archive_uri)
     with store.get(f"manifests/{crawl_id}.json") as stream:
         manifest: dict[str, Any] = json.load(stream)
-    with store.get(f"reports/{crawl_id}.json") as stream:
-        stats: dict[str, Any] = json.load(stream)["stats"]
+    stats: dict[str, Any] = {}
+    for key in store.list(f"reports/{crawl_id}/"):  # one report per crawl process
+        with store.get(key) as stream:
+            for name, value in json.load(stream)["stats"].items():
+                if isinstance(value, int | float):
+                    stats[name] = stats.get(name, 0) + value
     prefix = "downloader/response_status_count/"
     statuses = {k.removeprefix(prefix): v for k, v in stats.items() if k.startswith(prefix)}
     warcs = [o for o in manifest["objects"] if o["kind"] == "warc"]

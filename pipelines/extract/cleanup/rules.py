@@ -60,7 +60,9 @@ __all__ = [
     "is_cookie_banner",
 ]
 
-CLEANUP_VERSION = "2"
+# Bumped whenever the cleanup or the metadata rules change what a record holds (3: issue 13,
+# titles, bylines, publisher, title-suffix dates, deterministic teaser cards).
+CLEANUP_VERSION = "3"
 
 LINE_RULES: tuple[Callable[[str], bool], ...] = (
     is_comment_prompt,

@@ -66,7 +66,9 @@ def run_crawl(
     )
     log = (tmp / "crawl.log").read_text("utf-8")
     assert result.returncode == 0, result.stderr + log
-    stats = json.loads((root / "reports" / f"{CRAWL_ID}.json").read_text())["stats"]
+    reports = root / "reports"  # one report per crawl, or one per crawler process
+    (report,) = sorted((reports / CRAWL_ID).glob("*.json")) or [reports / f"{CRAWL_ID}.json"]
+    stats = json.loads(report.read_text())["stats"]
     warcs = sorted((root / "warc" / CRAWL_ID).glob("*.warc.gz"))
     return Crawled(
         allowed=allowed.requests(),

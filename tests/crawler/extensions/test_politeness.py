@@ -21,6 +21,7 @@ from urllib.parse import quote
 import pytest
 
 from crawler.extensions.politeness import parse_retry_after
+from tests.reports import report_of
 from tests.servers.demo import ROOT, crawl
 from tests.servers.http import HttpServer, LoggedRequest
 
@@ -132,7 +133,7 @@ def polite(tmp_path_factory: pytest.TempPathFactory) -> Polite:
             capped=capped.requests(),
             shared=shared.requests(),
             concurrent=concurrent.requests(),
-            stats=json.loads((root / "reports" / f"{CRAWL_ID}.json").read_text())["stats"],
+            stats=report_of(root, CRAWL_ID)["stats"],
             log=log,
         )
     return crawled

@@ -18,7 +18,13 @@ from typing import Any
 import boto3
 import pytest
 
-from pipelines.storage import ObjectExistsError, Store, StoreError, open_store
+from pipelines.storage import (
+    ObjectExistsError,
+    PermanentStoreError,
+    Store,
+    StoreError,
+    open_store,
+)
 from pipelines.storage.s3 import SHA256_METADATA, S3Store
 from tests.servers.s3 import S3Endpoint, TcpProxy, empty, object_lock_bucket
 from tests.storage_contract import StoreContract
@@ -219,11 +225,13 @@ def test_object_lock_retention_on_every_object(
 def test_a_missing_bucket_is_a_clear_store_error(s3: S3Endpoint) -> None:
     store = open_store(f"s3://{s3.bucket}-missing/archive/", s3.options())
 
-    with pytest.raises(StoreError) as raised:
+    with pytest.raises(PermanentStoreError) as raised:  # the uploader does not retry it
         store.put_bytes(b"x", "warc/c/a.warc.dat")
 
-    assert "NoSuchBucket" in str(raised.value)
-    assert f"s3://{s3.bucket}-missing/archive/" in str(raised.value)
+    assert str(raised.value) == (
+        f"s3://{s3.bucket}-missing/archive/: key 'warc/c/a.warc.dat': the bucket "
+        f"'{s3.bucket}-missing' does not exist (create it first: the crawler never creates buckets)"
+    )
 
 
 def test_an_unreachable_endpoint_is_a_store_error(s3: S3Endpoint) -> None:

@@ -1,20 +1,17 @@
 """What a crawl leaves in the spool goes up later: `scrapy upload-pending`, on a local folder and
 on S3 alike; it writes the manifest only for crawls that finished, never sends a file twice, and
-leaves alone what a running crawl holds. Plus the uploader's back-off."""
+leaves alone what a running crawl holds."""
 
 from __future__ import annotations
 
 import hashlib
 import io
 import json
-import random
 import subprocess
 import sys
 from pathlib import Path
 
 from pipelines.archive.spool import CrawlSpool
-from pipelines.archive.uploads import Uploader
-from pipelines.storage.config import StoreConfig
 from pipelines.tools.upload_pending import upload_pending
 from pipelines.tools.verify import verify
 from tests.servers.demo import crawl
@@ -50,28 +47,39 @@ def test_a_finished_crawls_files_go_up_and_then_its_manifest(
     assert left == 0, out
     store = archive.store()
     keys = sorted(store.list())
+    warcs = [f"newsarchive-2022101200000{n}000-0000{n + 1}-host-1" for n in (0, 1)]
     assert keys == sorted(
         [
             f"manifests/{CRAWL}.json",
-            f"reports/{CRAWL}.json",
+            f"manifests/{CRAWL}.json.sha256",
+            f"reports/{CRAWL}/host-1.json",
             f"records/{CRAWL}/part-00001-host-1.jsonl.gz",
-            f"warc/{CRAWL}/newsarchive-20221012000000000-00001-host-1.warc.gz",
-            f"warc/{CRAWL}/newsarchive-20221012000001000-00002-host-1.warc.gz",
+            *(f"warc/{CRAWL}/{name}.warc.gz" for name in warcs),
+            *(f"indexes/{CRAWL}/{name}.cdxj" for name in warcs),
+            f"writers/{CRAWL}/host-1.started.json",
+            f"writers/{CRAWL}/host-1.finished.json",
         ]
     )
     listed = {o["key"]: o for o in manifest(archive)["objects"]}  # type: ignore[attr-defined]
+    assert set(listed) == set(keys) - {f"manifests/{CRAWL}.json", f"manifests/{CRAWL}.json.sha256"}
     for key, entry in listed.items():
-        assert entry["sha256"] == digests[key.rpartition("/")[2].replace(CRAWL, "report")]
+        if not key.endswith(".finished.json"):  # written by upload-pending, once all is stored
+            assert entry["sha256"] == digests[key.rpartition("/")[2]]
     # Counted at close, or in the file when the close was not journaled (the second WARC).
     assert [listed[k]["records"] for k in sorted(listed) if "/warc/" in f"/{k}"] == [2, 3]
     assert manifest(archive)["complete"] is True
     assert manifest(archive)["counts"] == {
+        "indexes_objects": 2,
+        "indexes_records": 3,
         "records_objects": 1,
         "records_records": 3,
-        "report_objects": 1,
+        "reports_objects": 1,
         "warc_objects": 2,
         "warc_records": 5,
+        "writers_objects": 2,
     }
+    writer = manifest(archive)["writers"]["host-1"]  # type: ignore[index]
+    assert writer == {**writer, "complete": True, "runs": 1, "objects": 7}
     assert not (tmp_path / "spool" / CRAWL).exists()
     assert not verify(store, None, io.StringIO()).failed
 
@@ -91,7 +99,7 @@ def test_an_interrupted_crawl_is_stored_but_closed_only_on_request(
     assert len(list(store.list(f"warc/{CRAWL}/"))) == 2
     unclosed = io.StringIO()
     assert verify(store, None, unclosed).failed
-    assert unclosed.getvalue().count("UNLISTED") == 3
+    assert unclosed.getvalue().count("UNLISTED") == 6  # started marker, 2 WARCs, 2 indexes, part
 
     left, out = run(archive, tmp_path / "spool", close=True)
 
@@ -114,13 +122,17 @@ def test_a_file_the_store_already_holds_counts_as_stored(
 ) -> None:
     # A crash after the store took the file but before the journal said so.
     spool = crawl_spool(tmp_path / "spool", CRAWL, archive.store().uri)
-    first = spool.waiting()[0]
+    first = first_of(spool, "warc")
     archive.store().put_file(first, spool.key_of(first)[1])
 
     left, out = run(archive, tmp_path / "spool")
 
     assert left == 0, out
-    assert len(manifest(archive)["objects"]) == 4  # type: ignore[arg-type]
+    assert len(manifest(archive)["objects"]) == 8  # type: ignore[arg-type]
+
+
+def first_of(spool: CrawlSpool, kind: str) -> Path:
+    return next(path for path in spool.waiting() if path.parent.name == kind)
 
 
 def test_other_bytes_under_the_key_are_a_conflict_and_the_file_stays(
@@ -128,7 +140,7 @@ def test_other_bytes_under_the_key_are_a_conflict_and_the_file_stays(
     tmp_path: Path,
 ) -> None:
     spool = crawl_spool(tmp_path / "spool", CRAWL, archive.store().uri)
-    first = spool.waiting()[0]
+    first = first_of(spool, "records")
     archive.store().put_bytes(b"something else", spool.key_of(first)[1])
 
     left, out = run(archive, tmp_path / "spool")
@@ -151,7 +163,7 @@ def test_a_running_crawls_spool_and_another_stores_are_left_alone(
     finally:
         running.unlock()
 
-    assert left == 3
+    assert left == 6
     assert f"skip  {CRAWL}: a running crawl" in out
     assert "skip  other-20221012000000: its files go to s3://another-bucket/" in out
     assert list(archive.store().list()) == []
@@ -168,7 +180,7 @@ def test_the_command_line(tmp_path: Path) -> None:
     assert "done: 0 file(s)" in result.stdout
     verified = scrapy("verify", str(archive_dir))
     assert verified.returncode == 0, verified.stdout
-    assert verified.stdout.splitlines()[-1].startswith("OK: 4 object(s)")
+    assert verified.stdout.splitlines()[-1].startswith("OK: 8 object(s)")
 
 
 def open_local(path: Path) -> str:
@@ -184,52 +196,6 @@ def scrapy(*args: str) -> subprocess.CompletedProcess[str]:
         check=False,
         timeout=120,
     )
-
-
-def test_back_off_doubles_with_jitter_up_to_the_cap(tmp_path: Path) -> None:
-    config = StoreConfig.from_settings(
-        _settings(STORE_RETRY_INITIAL_DELAY=1.0, STORE_RETRY_MAX_DELAY=60.0)
-    )
-    uploader = Uploader(
-        open_local_store(tmp_path),
-        config,
-        None,
-        None,  # type: ignore[arg-type]
-        rng=random.Random(1),
-    )
-
-    delays = [uploader._delay(attempt) for attempt in range(1, 12)]
-
-    steps = [1, 2, 4, 8, 16, 32, 60, 60, 60, 60, 60]
-    for delay, step in zip(delays, steps, strict=True):
-        assert step / 2 <= delay <= step
-    assert len(set(delays)) == len(delays)  # jittered: no two retries wait the same
-
-
-def open_local_store(tmp_path: Path) -> object:
-    from pipelines.storage import LocalStore
-
-    return LocalStore(tmp_path / "archive")
-
-
-def _settings(**overrides: object) -> object:
-    from scrapy.settings import Settings
-
-    import settings.base as base
-
-    settings = Settings()
-    settings.setmodule(base)
-    settings.setdict(overrides, priority="cmdline")
-    return settings
-
-
-def test_spool_keys_are_the_spool_relative_paths(tmp_path: Path) -> None:
-    spool = CrawlSpool(tmp_path, CRAWL)
-    assert spool.key_of(spool.kind_folder("indexes") / "a.warc.gz.cdxj") == (
-        "indexes",
-        f"indexes/{CRAWL}/a.warc.gz.cdxj",
-    )
-    assert spool.key_of(spool.report_path) == ("report", f"reports/{CRAWL}.json")
 
 
 def test_a_crawl_whose_store_stays_down_leaves_its_files_for_upload_pending(
@@ -250,34 +216,22 @@ def test_a_crawl_whose_store_stays_down_leaves_its_files_for_upload_pending(
                 "STORE_SPOOL_DIR": str(tmp_path / "spool"),
                 "STORE_DRAIN_TIMEOUT": "1",
                 "STORE_RETRY_INITIAL_DELAY": "0.2",
+                "STORE_PREFLIGHT": "False",  # down on purpose
                 "EXTRACT_WORKERS": "1",
             },
         )
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 4, result.stderr  # finished, files still in the spool
     text = log.read_text("utf-8")
     assert f"are kept in {tmp_path / 'spool' / CRAWL}" in text
     assert f"scrapy upload-pending {s3.uri}" in text
     assert s3.list_keys() == []
     waiting = CrawlSpool(tmp_path / "spool", CRAWL).waiting()
-    assert waiting and waiting[-1].name == "report.json"
+    assert waiting and waiting[-1].parent.name == "reports"  # the report goes up last
 
     left, out = run(s3_archive(s3), tmp_path / "spool")
 
     assert left == 0, out
     assert f"manifest {s3.uri}manifests/{CRAWL}.json" in out
-    assert len(manifest(s3_archive(s3))["objects"]) == len(waiting)  # type: ignore[arg-type]
+    # and then the finished marker, which lists them all
+    assert len(manifest(s3_archive(s3))["objects"]) == len(waiting) + 1  # type: ignore[arg-type]
     assert not verify(s3_archive(s3).store(), None, io.StringIO()).failed
-
-
-def test_a_journal_line_torn_by_a_crash_does_not_spoil_the_next(tmp_path: Path) -> None:
-    spool = CrawlSpool(tmp_path, CRAWL)
-    part = spool.kind_folder("records") / "part-00001-host-1.jsonl.gz"
-    spool.note_closed(part, "records", 3)
-    with open(spool.folder / "journal.jsonl", "ab") as journal:
-        journal.write(b'{"event": "stored", "key": "records/x')  # the process died here
-
-    spool.note_closed(part.with_name("part-00002-host-1.jsonl.gz"), "records", 7)
-
-    assert spool.records_of(part) == 3
-    assert spool.records_of(part.with_name("part-00002-host-1.jsonl.gz")) == 7
-    assert spool.stored() == []

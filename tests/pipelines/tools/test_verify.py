@@ -13,6 +13,7 @@ from pipelines.archive.spool import CrawlSpool
 from pipelines.storage import LocalStore, Store
 from pipelines.tools.upload_pending import upload_pending
 from pipelines.tools.verify import verify
+from pipelines.warc.cdxj import index_warc, write_index
 from tests.servers.s3 import S3Endpoint
 from tests.spools import Archive, crawl_spool, records_part, s3_archive, warc_bytes
 
@@ -51,8 +52,8 @@ def test_a_sound_archive_passes(archive: Archive, tmp_path: Path) -> None:
         for line in lines
     )
     assert any(line.startswith(f"ok       {PART}") and "3 records" in line for line in lines)
-    assert lines[-1].startswith("OK: 4 object(s)")
-    assert lines[-1].endswith("0 missing, 0 corrupt, 0 unlisted")
+    assert lines[-1].startswith("OK: 8 object(s)")
+    assert lines[-1].endswith("0 missing, 0 corrupt, 0 unlisted, 0 mismatch")
 
 
 def test_changed_bytes_put_directly_into_s3_are_caught(
@@ -75,7 +76,7 @@ def test_changed_bytes_put_directly_into_s3_are_caught(
     assert "manifest says" in line
     assert "block digest failed" in line
     assert lines[-1].startswith("FAILED")
-    assert lines[-1].endswith("0 missing, 1 corrupt, 0 unlisted")
+    assert lines[-1].endswith("0 missing, 1 corrupt, 0 unlisted, 0 mismatch")
 
 
 def test_a_changed_record_part_is_caught(archive: Archive, tmp_path: Path) -> None:
@@ -98,7 +99,7 @@ def test_a_deleted_object_is_missing(archive: Archive, tmp_path: Path) -> None:
 
     assert failed
     assert f"MISSING  {FIRST_WARC}  listed in the manifest, not in the store" in lines
-    assert lines[-1].endswith("1 missing, 0 corrupt, 0 unlisted")
+    assert lines[-1].endswith("1 missing, 0 corrupt, 0 unlisted, 0 mismatch")
 
 
 def test_an_object_no_manifest_lists_is_reported(
@@ -120,7 +121,7 @@ def test_one_crawl_at_a_time(archive: Archive, tmp_path: Path) -> None:
 
     assert not run_verify(store, OTHER)[0]
     failed, lines = run_verify(store, CRAWL)
-    assert failed and lines[-1].startswith("FAILED: 3 object(s)")
+    assert failed and lines[-1].startswith("FAILED: 7 object(s)")
     failed, lines = run_verify(store, "demo-20200101000000")
     assert failed
     assert "MISSING  manifests/demo-20200101000000.json  no such manifest" in lines
@@ -134,7 +135,10 @@ def test_memory_stays_flat_for_a_large_object(tmp_path: Path) -> None:
     big = spool.kind_folder("warc") / "big.warc.gz"
     big.write_bytes(warc_bytes({"http://127.0.0.1/big": body}))
     spool.note_closed(big, "warc", 2)
-    spool.finish({"finished_at": "2022-10-12T00:10:00+00:00"}, b"{}")
+    index = spool.kind_folder("indexes") / "big.cdxj"
+    with open(big, "rb") as stream:
+        spool.note_closed(index, "indexes", write_index(index, index_warc(stream, big.name)))
+    spool.finish({"finished_at": "2022-10-12T00:10:00+00:00"}, b'{"stats": {"warc/files": 1}}')
     del body
     assert upload_pending(store, tmp_path / "spool", io.StringIO()) == 0
     stored = (tmp_path / "archive" / "warc" / CRAWL / "big.warc.gz").stat().st_size
