@@ -25,6 +25,7 @@ from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 
 from crawler.redaction import redacted_settings
+from crawler.signals import tls_refused
 from pipelines.archive.config import ArchiveConfig
 from pipelines.archive.context import ArchiveContext
 from pipelines.archive.identity import hold_jobdir, identify
@@ -91,6 +92,7 @@ class ArchiveExtension(ArchiveContext):
         signal_manager.connect(self.engine_started, signal=signals.engine_started)
         signal_manager.connect(self.capture.response_downloaded, signal=signals.response_downloaded)
         signal_manager.connect(self.capture.write_metadata, signal=article_extracted)
+        signal_manager.connect(self.capture.write_refusal, signal=tls_refused)
         signal_manager.connect(self.capture.close, signal=signals.spider_closed)
         signal_manager.connect(self.archive.spider_closed, signal=signals.spider_closed)
         signal_manager.connect(self.engine_stopped, signal=signals.engine_stopped)

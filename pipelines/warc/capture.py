@@ -172,6 +172,22 @@ class WarcCapture:
         data = warcmeta.block(warcmeta.fields(item, outcome, extractor, record))
         response_id = item.warc.record_id
         links = [("WARC-Concurrent-To", response_id), ("WARC-Refers-To", response_id)]
+        if self._write_metadata_record(item.final_url, data, links):
+            self.stats.inc_value("warc/metadata")
+
+    def write_refusal(self, request: Request, host: str, reason: str, detail: str) -> None:
+        """Archive that an https request was refused in the TLS handshake (the receiver of the
+        ``tls_refused`` signal): the archive shows the attempt, never a normal-looking response."""
+        if self.writer is None or self._finished:
+            return
+        data = warctls.refusal_block(host, reason, detail)
+        if self._write_metadata_record(request.url, data, []):
+            self.stats.inc_value("warc/tls_refused")
+
+    def _write_metadata_record(
+        self, target_uri: str, data: bytes, links: list[tuple[str, str]]
+    ) -> bool:
+        assert self.writer is not None
         try:
             self.writer.write(
                 lambda f: [
@@ -181,20 +197,20 @@ class WarcCapture:
                         record_id=f.make_id(),
                         date=format_date(f.now()),
                         content_type=warcmeta.CONTENT_TYPE,
-                        target_uri=item.final_url,
+                        target_uri=target_uri,
                         headers=links,
                     )
                 ]
             )
         except OSError as exc:
             self._write_failed(exc)
-            return
+            return False
         except Exception:
             self.stats.inc_value("warc/write_failed")
-            logger.exception("could not archive the metadata record of %s", item.final_url)
-            return
+            logger.exception("could not archive the metadata record of %s", target_uri)
+            return False
         self.stats.inc_value("warc/records")
-        self.stats.inc_value("warc/metadata")
+        return True
 
     def close(self) -> None:
         """Close the current file when the spider closes: nothing is written after that."""

@@ -117,6 +117,22 @@ def chain_record(
     return record_id, record
 
 
+REFUSED = "tls-refused/1"
+
+
+def refusal_block(host: str, reason: str, detail: str) -> bytes:
+    """The warc-fields of a metadata record saying an https request was refused in the handshake
+    (its certificate did not verify): nothing was sent, so there is no request or response."""
+    fields = [
+        ("newsarchive-metadata", REFUSED),
+        ("host", host),
+        ("verification", "enforced"),
+        ("verified", "false"),
+        ("verify-result", f"{reason}: {detail}"),
+    ]
+    return warc_fields(fields)
+
+
 def certificate_fields(pem: str) -> list[tuple[str, str]]:
     certificate = x509.load_pem_x509_certificate(pem.encode("ascii"))
     lines = pem.strip().splitlines()

@@ -15,7 +15,6 @@ import json
 import ssl
 import subprocess
 import urllib.request
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,44 +28,12 @@ from pipelines.warc.tls import CERTIFICATE_RECORD, parse_chain
 from tests.pipelines.resume.test_replay import free_port, wait_until_listening
 from tests.servers.demo import ROOT, crawl_command
 from tests.servers.fixture_server import SITE
-from tests.servers.https import HOST, HttpsSites
+from tests.servers.https import HOST, Crawled, HttpsSites, Record
 from tests.tools import run_tool, tool
 from tests.warcs import read_records
 
 ARTICLE = "/2022/10/12/nato-increase-arms-production-ukraine/"
 RESOLVER = "tests.servers.resolver.HostsResolver"
-
-
-@dataclass
-class Record:
-    rec_type: str
-    headers: list[tuple[str, str]]  # WARC headers, repeated ones kept
-    block: bytes
-
-    def header(self, name: str) -> str | None:
-        return next(iter(self.all(name)), None)
-
-    def all(self, name: str) -> list[str]:
-        return [v for n, v in self.headers if n.lower() == name.lower()]
-
-
-@dataclass
-class Crawled:
-    root: Path
-    crawl_id: str
-    stats: dict[str, Any]
-    log: str
-    records: list[Record]
-    clean: list[dict[str, Any]]
-    served: dict[str, list[str]]  # paths each server read
-
-    def responses(self, port: int) -> dict[str, Record]:
-        found = {}
-        for r in self.records:
-            uri = r.header("WARC-Target-URI") or ""
-            if r.rec_type == "response" and uri.startswith(f"https://{HOST}:{port}/"):
-                found[uri.split(str(port), 1)[1]] = r
-        return found
 
 
 def write_seeds(tmp: Path, sites: HttpsSites, names: tuple[str, ...]) -> Path:
@@ -216,6 +183,9 @@ def test_wrong_host_and_expired_are_refused_counted_and_logged(
 ) -> None:
     for name, reason in (("wrong_host", "hostname_mismatch"), ("expired", "expired")):
         assert verified.responses(port(sites, name)) == {}
+        attempts = verified.responses(port(sites, name), "metadata")  # the refusals, archived
+        assert set(attempts) == {"/robots.txt", ARTICLE}
+        assert all(f"verify-result: {reason}:" in r.block.decode() for r in attempts.values())
         assert verified.served[name] == []  # refused in the handshake: no request was sent
         assert verified.stats[f"tls/failed/{reason}"] == 2  # robots.txt and the article
         url = sites.url(name, ARTICLE)

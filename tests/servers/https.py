@@ -21,6 +21,7 @@ import io
 import json
 import ssl
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -119,3 +120,36 @@ class HttpsSites:
         traceback: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+@dataclass
+class Record:
+    rec_type: str
+    headers: list[tuple[str, str]]  # WARC headers, repeated ones kept
+    block: bytes
+
+    def header(self, name: str) -> str | None:
+        return next(iter(self.all(name)), None)
+
+    def all(self, name: str) -> list[str]:
+        return [v for n, v in self.headers if n.lower() == name.lower()]
+
+
+@dataclass
+class Crawled:
+    root: Path
+    crawl_id: str
+    stats: dict[str, Any]
+    log: str
+    records: list[Record]
+    clean: list[dict[str, Any]]
+    served: dict[str, list[str]]  # paths each server read
+
+    def responses(self, port: int, rec_type: str = "response") -> dict[str, Record]:
+        """The records of this type for the server on ``port``, by path."""
+        found = {}
+        for r in self.records:
+            uri = r.header("WARC-Target-URI") or ""
+            if r.rec_type == rec_type and uri.startswith(f"https://{HOST}:{port}/"):
+                found[uri.split(str(port), 1)[1]] = r
+        return found
