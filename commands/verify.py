@@ -36,7 +36,9 @@ class Command(ScrapyCommand):
             raise UsageError("give the archive: scrapy verify ARCHIVE_URI [--crawl ID]")
         assert self.settings is not None
         try:
-            store = open_store(args[0], StoreConfig.from_settings(self.settings).options)
+            store = open_store(
+                args[0], StoreConfig.from_settings(self.settings).options, create=False
+            )
             report = verify(store, opts.crawl, sys.stdout)
         except (ConfigError, StoreError) as exc:
             print(f"error: {exc}", file=sys.stderr)

@@ -38,9 +38,11 @@ __all__ = [
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://")
 
 
-def open_store(uri: str, options: StoreOptions | None = None) -> Store:
+def open_store(uri: str, options: StoreOptions | None = None, *, create: bool = True) -> Store:
     """The store at `uri`: a plain path or file:// URI (LocalStore), or s3://bucket/prefix
-    (S3Store, configured by `options`; without them, boto3's defaults and environment).
+    (S3Store, configured by `options`; without them, boto3's defaults and environment). With
+    ``create=False`` (the tools that read an archive) a folder that does not exist is an error,
+    not a new empty archive.
 
     This is the only place that knows URI schemes. A bad URI raises a `StoreError` that
     names it, without any user or password it holds.
@@ -49,10 +51,10 @@ def open_store(uri: str, options: StoreOptions | None = None) -> Store:
         raise StoreError("empty store URI")
     match = _SCHEME.match(uri)
     if match is None:
-        return LocalStore(Path(uri))
+        return LocalStore(Path(uri), create=create)
     scheme = match.group(1).lower()
     if scheme == "file":
-        return LocalStore(_file_uri_path(uri))
+        return LocalStore(_file_uri_path(uri), create=create)
     if scheme == "s3":
         # Imported here so that a local archive never pays for importing boto3.
         from pipelines.storage.s3 import S3Store, parse_s3_uri

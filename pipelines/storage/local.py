@@ -34,9 +34,11 @@ __all__ = ["LocalStore"]
 class LocalStore:
     """A `Store` in the directory `root`, which is created if missing."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, create: bool = True) -> None:
         self.root = Path(root).expanduser().resolve()
         self.uri = self.root.as_uri() + "/"
+        if not create and not self.root.is_dir():
+            raise StoreError("no archive folder here", uri=self.uri)
         try:
             self.root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:

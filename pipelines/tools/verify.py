@@ -71,6 +71,8 @@ def verify(store: Store, crawl: str | None, out: IO[str]) -> Report:
         if crawl
         else [key for key in store.list("manifests/") if key.endswith(".json")]
     )
+    if not manifests:  # an empty folder, a wrong prefix: nothing here is proven
+        report.problem("missing", "manifests/", "no manifest in this store: is it an archive?")
     for key in manifests:
         crawl_id = key.removeprefix("manifests/").removesuffix(".json")
         listed.update((key, digest_key(crawl_id)))

@@ -176,6 +176,13 @@ def test_the_command_line_on_s3_exits_non_zero_on_a_problem(
     assert "FAILED" in unreachable.stdout or "error" in unreachable.stderr
 
 
+def test_a_folder_that_is_no_archive_is_an_error_not_ok(tmp_path: Path) -> None:
+    assert verify(LocalStore(tmp_path / "empty"), None, io.StringIO()).failed  # no manifest
+    missing = scrapy("verify", str(tmp_path / "no-such-archive"))
+    assert missing.returncode == 2 and "no archive folder here" in missing.stderr
+    assert not (tmp_path / "no-such-archive").exists()  # verify creates nothing
+
+
 def scrapy(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "scrapy", *args],
