@@ -115,6 +115,8 @@ class ArticleItem:
     related_urls: tuple[str, ...]  # related articles linked from this one, in scope
     outlinks: tuple[str, ...] = ()  # every link of the page to another page, in page order
     tls: TlsFacts | None = None  # what the TLS session proved (https); None for http
+    # why the page was taken for an article (crawler.pages.recognise), e.g. ("og:type", "h1")
+    article_signals: tuple[str, ...] = ()
 
 
 def header_dict(headers: Headers) -> dict[str, str]:

@@ -8,6 +8,12 @@ An article is a page that says so, in the order publishers are most reliable abo
 are Article kinds is decided here alone (`is_article_type`): extraction asks the same question
 of the JSON-LD objects it reads metadata from.
 
+A page without such markup is an article when its content is one (`content_signals`): a main
+run of prose of article length and shape (`crawler.recognition`) under a headline, the more so
+with a date or a byline; unless its markup says it is a listing, a profile or a video page
+(`listing_signals`). `recognise` gives the decision and the signals that made it, which the
+item and the WARC metadata record carry as ``article_signals``.
+
 Related links are the links of an article's related / "read more" blocks and the links inside
 its body. Tag, author and category links (``rel=tag`` and kin) are not articles and are skipped,
 and so are links to images, media and documents (an image's lightbox link, a PDF).
@@ -18,12 +24,15 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from parsel import Selector, SelectorList
 from scrapy.linkextractors import IGNORED_EXTENSIONS
 from w3lib.url import canonicalize_url
+
+from crawler import recognition
 
 # schema.org's Article and the kinds below it that a news page may be, lowercase: publishers'
 # case is not to be trusted. og:type's own "article" is the first.
@@ -48,6 +57,11 @@ ARTICLE_TYPES = frozenset(
         "techarticle",
     }
 )
+# Page kinds that are not articles: a page that says it is one is never an article by content.
+LISTING_TYPES = frozenset(
+    {"collectionpage", "searchresultspage", "profilepage", "imagegallery", "videogallery"}
+)
+LISTING_OG_TYPES = ("video", "profile")
 # A type may be named by its full schema.org URL, as itemtype always does.
 _SCHEMA_ORG_URL = re.compile(r"https?://(?:www\.)?schema\.org/(\w+)/?", re.IGNORECASE)
 # Containers of an article's own text, most specific first.
@@ -61,6 +75,11 @@ BODY_SELECTORS = (
     ".story-body",
     "article",
 )
+# Content recognition: the main run of prose an article without article markup needs.
+MIN_ARTICLE_WORDS = 150  # with a date or a byline
+MIN_UNDATED_WORDS = 250  # with neither
+MIN_ARTICLE_PARAGRAPHS = 3
+MAX_TEXT_AFTER = 2.5  # news-dev's most is 1.7 (a table of contents and a teaser box)
 # Blocks that publishers use for related coverage.
 RELATED_XPATH = (
     "//*[self::section or self::div or self::aside or self::ul or self::nav]"
@@ -84,16 +103,90 @@ def is_article_type(value: object) -> bool:
 
 
 def is_article(page: Selector) -> bool:
+    return recognise(page).is_article
+
+
+@dataclass(frozen=True, slots=True)
+class Recognition:
+    """Whether a page is an article, and the signals that decided (``article_signals``)."""
+
+    is_article: bool
+    signals: tuple[str, ...]
+
+
+def recognise(page: Selector) -> Recognition:
+    """Markup that says article is enough (`markup_signals`); markup that says listing, profile
+    or video is not an article (`listing_signals`); else the content decides
+    (`content_signals`). The signals found are given either way, in that order."""
+    data = list(json_ld(page))
+    markup = markup_signals(page, data)
+    listing = listing_signals(page, data)
+    content, is_article = content_signals(page, data)
+    signals = (*markup, *listing, *content)
+    return Recognition(bool(markup) or (is_article and not listing), signals)
+
+
+def content_signals(page: Selector, data: list[Any] | None = None) -> tuple[list[str], bool]:
+    """The content's signals, and whether they make an article: a main run of prose
+    (`crawler.recognition`) of `MIN_ARTICLE_WORDS` words in `MIN_ARTICLE_PARAGRAPHS` paragraphs
+    or more, under a headline (an ``<h1>``, else ``og:title``); a page with neither a date nor a
+    byline needs `MIN_UNDATED_WORDS`, and one block of twice the words needs no paragraphs. Prose
+    in an author bio or a section's description box is not an article's, nor is prose that
+    comes after a listing: more than `MAX_TEXT_AFTER` times its words of teasers and other text
+    between the headline and it (a section front's closing "about this section" text)."""
+    prose = recognition.main_prose(page.root)
+    headline = [name for name in ("h1", "og:title") if _has_headline(page, name)][:1]
+    data = list(json_ld(page)) if data is None else data
+    checks = (("date", recognition.has_date), ("byline", recognition.has_byline))
+    usual = [name for name, found in checks if found(page.root, data)]
+    least = MIN_ARTICLE_WORDS if usual else MIN_UNDATED_WORDS
+    # One long block of text (paragraphs split by <br> only) is an article's shape too.
+    shaped = prose.paragraphs >= MIN_ARTICLE_PARAGRAPHS or prose.words >= 2 * least
+    placed = not prose.furniture and prose.after <= MAX_TEXT_AFTER * prose.words
+    is_article = bool(headline) and prose.words >= least and shaped and placed
+    return [*([prose.signal()] if prose.words else []), *headline, *usual], is_article
+
+
+def markup_signals(page: Selector, data: list[Any] | None = None) -> list[str]:
+    """What the markup says: og:type, JSON-LD types, itemtypes, one <article> with an <h1>."""
+    out = []
     if is_article_type(page.css('meta[property="og:type"]::attr(content)').get()):
-        return True
-    if any(_has_article_type(data) for data in json_ld(page)):
-        return True
-    # itemtype is a space-separated list of type URLs.
-    itemtypes = page.xpath("//@itemtype").getall()
-    if any(is_article_type(kind) for value in itemtypes for kind in value.split()):
-        return True
+        out.append("og:type")
+    data = list(json_ld(page)) if data is None else data
+    kinds = _unique(_types(value, ARTICLE_TYPES) for value in data)
+    out += [f"json-ld:{kind}" for kind in kinds]
+    itemtypes = (kind for value in page.xpath("//@itemtype").getall() for kind in value.split())
+    out += [
+        f"itemtype:{_type_name(kind)}" for kind in _unique([itemtypes]) if is_article_type(kind)
+    ]
     articles = page.xpath("//article")
-    return len(articles) == 1 and bool(articles.xpath(".//h1"))
+    if len(articles) == 1 and articles.xpath(".//h1"):
+        out.append("article-element")
+    return out
+
+
+def listing_signals(page: Selector, data: list[Any] | None = None) -> list[str]:
+    """Markup that says the page is a listing, a profile or a video (`LISTING_TYPES`)."""
+    og_type = (page.css('meta[property="og:type"]::attr(content)').get() or "").strip().lower()
+    out = [f"listing:og:type:{og_type}"] if og_type.startswith(LISTING_OG_TYPES) else []
+    data = list(json_ld(page)) if data is None else data
+    kinds = _unique(_types(value, LISTING_TYPES) for value in data)
+    return out + [f"listing:json-ld:{kind}" for kind in kinds]
+
+
+def _unique(groups: Iterable[Iterable[str]]) -> list[str]:
+    return list(dict.fromkeys(name for group in groups for name in group))
+
+
+def _type_name(value: str) -> str:
+    url = _SCHEMA_ORG_URL.fullmatch(value.strip())
+    return url[1] if url else value.strip()
+
+
+def _has_headline(page: Selector, name: str) -> bool:
+    if name == "h1":
+        return any(text.strip() for text in page.xpath("//h1//text()").getall())
+    return bool((page.css('meta[property="og:title"]::attr(content)').get() or "").strip())
 
 
 def json_ld(page: Selector) -> Iterator[Any]:
@@ -105,18 +198,20 @@ def json_ld(page: Selector) -> Iterator[Any]:
             continue
 
 
-def _has_article_type(data: Any, depth: int = 0) -> bool:
+def _types(data: Any, wanted: frozenset[str], depth: int = 0) -> list[str]:
+    """The `wanted` types of a JSON-LD object (bare names, as given), at the top level, in a
+    list or an @graph."""
     if depth > 4:
-        return False
+        return []
     if isinstance(data, list):
-        return any(_has_article_type(item, depth + 1) for item in data)
+        return [kind for item in data for kind in _types(item, wanted, depth + 1)]
     if not isinstance(data, dict):
-        return False
+        return []
     kinds = data.get("@type", [])
-    for kind in kinds if isinstance(kinds, list) else [kinds]:
-        if is_article_type(kind):
-            return True
-    return _has_article_type(data.get("@graph", []), depth + 1)
+    listed = kinds if isinstance(kinds, list) else [kinds]
+    found = [_type_name(kind) for kind in listed if isinstance(kind, str)]
+    own = [kind for kind in found if kind.lower() in wanted]
+    return own + _types(data.get("@graph", []), wanted, depth + 1)
 
 
 def article_body(page: Selector) -> SelectorList[Selector]:

@@ -4,7 +4,8 @@
 is done with its page:
 
 - a **seed** page (``start_urls``) is archived; an article yields an item, any other page (a
-  section front) has every in-scope link followed once, as a **front** link;
+  section front) has every in-scope link followed once, as a **front** link. An article is
+  what ``crawler.pages.recognise`` says, by markup or by content; its signals go on the item;
 - **feed** and **sitemap** entries (``feeds``, ``sitemaps``, nested sitemap indexes) are
   fetched as candidate articles;
 - a **front**, feed or sitemap page that is an article yields an item; one that is not is
@@ -129,8 +130,9 @@ class NewsSpider(Spider):
                 self.limits.max_page_bytes,
             )
             return
-        if pages.is_article(response.selector):
-            yield from self._article(response, discovery)
+        recognition = pages.recognise(response.selector)
+        if recognition.is_article:
+            yield from self._article(response, discovery, recognition.signals)
         elif discovery.via is None:  # a start URL: a section front
             self.crawler.stats.inc_value("news/pages/front")
             onward = discovery.then("front", response.url)
@@ -145,7 +147,9 @@ class NewsSpider(Spider):
         else:
             self.crawler.stats.inc_value("news/pages/not_article")
 
-    def _article(self, response: TextResponse, discovery: Discovery) -> Iterator[Any]:
+    def _article(
+        self, response: TextResponse, discovery: Discovery, signals: tuple[str, ...]
+    ) -> Iterator[Any]:
         pointer = pointer_of(response)
         max_links = self.limits.max_links_per_page
         related = self._bounded(
@@ -182,6 +186,7 @@ class NewsSpider(Spider):
                 related_urls=tuple(related),
                 outlinks=tuple(pages.all_links(response.selector, response.url, max_links)),
                 tls=tls_of(response),
+                article_signals=signals,
             )
         if discovery.depth < self.seedset.related_depth:
             onward = discovery.then("article", response.url)

@@ -15,6 +15,10 @@ that a fallback swap is never taken unseen. Two checks then look for a better te
   jusText, baseline), and when that is short too, "readability" (readability-lxml, an
   independent second extractor). Pages that need neither pay for neither.
 
+- **JSON.** When even the best of these holds no article (`is_bare`: under `SHORT_CHARS`), the
+  page's JSON is read (`pipelines.extract.jsontext`): "json-ld" (``articleBody``) and
+  "hydration" (``__NEXT_DATA__`` and other state blobs), chosen by `choose_bare`.
+
 Every candidate is cleaned (`pipelines.extract.cleanup.rules`) and scored::
 
     score = words kept by the cleanup - words the cleanup removed
@@ -47,6 +51,8 @@ from pipelines.extract.textnorm import squash, words
 __all__ = [
     "Candidate",
     "choose",
+    "choose_bare",
+    "is_bare",
     "is_layout_table_row",
     "is_short",
     "make_candidate",
@@ -61,8 +67,10 @@ COVERAGE = 0.8
 MIN_GAIN_WORDS = 15
 MIN_GAIN_SHARE = 0.1
 LAYOUT_CELL_WORDS = 30
+RUN_TOGETHER_WORDS = 120
 _MAX_LEVELS = 3  # how far above the primary's container siblings are looked for
 _MIN_UNUSED_CHARS = 80  # prose a sibling must add
+_CARD_MAX_CHARS = 600  # a teaser card: a headline and a blurb
 _MAX_LINK_SHARE = 0.3  # a sibling that is mostly links is a rail, not the article
 _BLOCKS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "td", "th", "dd")
 
@@ -96,7 +104,7 @@ def is_short(primary: Candidate, page: PageContext) -> bool:
     """The primary may be cut or wrong: few words, little of the page's paragraph text, or a
     page-layout table rendered as a table."""
     chars = sum(len(line) for line in primary.lines)
-    if chars < SHORT_CHARS:
+    if chars < SHORT_CHARS or is_run_together(primary):
         return True
     if any(is_layout_table_row(line) for line in primary.lines):
         return True
@@ -111,6 +119,34 @@ def choose(primary: Candidate, challengers: Iterable[Candidate]) -> Candidate:
             continue
         if primary.score <= 0 or coverage(challenger, primary) >= COVERAGE:
             best = challenger
+    return best
+
+
+def is_bare(best: Candidate) -> bool:
+    """Even the best HTML candidate holds no article: fewer than `SHORT_CHARS` characters, or
+    the whole text run together as one line (`is_run_together`)."""
+    return sum(len(line) for line in best.lines) < SHORT_CHARS or is_run_together(best)
+
+
+def is_run_together(candidate: Candidate) -> bool:
+    """One line of `RUN_TOGETHER_WORDS` words or more: trafilatura's baseline rescue read the
+    page's text (words fused where blocks met: "SurvivesOne") or a JSON-LD articleBody as one
+    block."""
+    return len(candidate.lines) == 1 and candidate.word_count >= RUN_TOGETHER_WORDS
+
+
+def choose_bare(best: Candidate, challengers: Iterable[Candidate]) -> Candidate:
+    """For a bare page (`is_bare`): the first challenger that scores `MIN_GAIN_WORDS` more than
+    the HTML's few lines (nothing of the article's is there to cover), or, for a run-together
+    line, one in lines that scores as much and covers it."""
+    for challenger in challengers:
+        if challenger.score >= best.score + MIN_GAIN_WORDS or (
+            is_run_together(best)
+            and len(challenger.lines) > 1
+            and challenger.score >= best.score
+            and coverage(challenger, best) >= COVERAGE
+        ):
+            return challenger
     return best
 
 
@@ -185,9 +221,23 @@ def _adds_prose(sibling: HtmlElement, extracted: set[str]) -> bool:
     linked = sum(len(link.text_content()) for link in sibling.iter("a"))
     if not text.strip() or linked > _MAX_LINK_SHARE * len(text):
         return False
-    unused = [p.text_content() for p in sibling.iter("p")]
-    unused = [text for text in unused if squash(text) not in extracted]
-    return sum(len(paragraph.strip()) for paragraph in unused) >= _MIN_UNUSED_CHARS
+    unused = [p for p in sibling.iter("p") if squash(p.text_content()) not in extracted]
+    unused = [p for p in unused if not _is_blurb(p, sibling)]
+    return sum(len(p.text_content().strip()) for p in unused) >= _MIN_UNUSED_CHARS
+
+
+def _is_blurb(paragraph: HtmlElement, sibling: HtmlElement) -> bool:
+    """A teaser card's summary: the paragraph sits in a short block (up to two levels up,
+    inside the sibling) that also holds a headline or a link of its own."""
+    block = paragraph.getparent()
+    for _ in range(2):
+        if block is None or block is sibling or len(block.text_content()) > _CARD_MAX_CHARS:
+            return False
+        others = (el for el in block.iter("a", "h2", "h3", "h4", "h5", "h6"))
+        if any(paragraph not in el.iterancestors() for el in others):
+            return True
+        block = block.getparent()
+    return False
 
 
 # --- readability ---------------------------------------------------------------------------------

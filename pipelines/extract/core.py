@@ -31,7 +31,7 @@ import trafilatura
 from lxml.html import HtmlElement
 from trafilatura.settings import Document, Extractor, set_date_params
 
-from pipelines.extract import candidates
+from pipelines.extract import candidates, jsontext
 from pipelines.extract.bylines import read_byline
 from pipelines.extract.charset import decode
 from pipelines.extract.cleanup.rules import CLEANUP_VERSION
@@ -214,7 +214,15 @@ def _best_candidate(
         if candidates.is_short(recovered, context):  # readability-lxml: a second opinion
             readable = candidates.readability_text(tree, url)
             challengers.append(candidates.make_candidate("readability", readable, context))
-    return candidates.choose(primary, challengers)
+    best = candidates.choose(primary, challengers)
+    if candidates.is_bare(best):  # no article in the HTML, or in one line: try the page's JSON
+        from_json = [
+            candidates.make_candidate("json-ld", jsontext.json_ld_body(tree), context),
+            *(c for c in challengers if c.name == "trafilatura-fallback"),
+            candidates.make_candidate("hydration", jsontext.hydration_text(tree), context),
+        ]
+        best = candidates.choose_bare(best, from_json)
+    return best
 
 
 def _bare_extraction(tree: HtmlElement, options: Extractor) -> Document | None:

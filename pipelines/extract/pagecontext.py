@@ -17,7 +17,11 @@ Text alone cannot tell an image caption or a teaser headline from a sentence; th
   of the whole article should come close to (`pipelines.extract.candidates` uses it to spot a cut).
 
 A line is dropped for these only when it equals one of the texts as a whole, never for sharing
-words with one.
+words with one; and never when the page also shows it as content (`_shown_as_content`: a
+paragraph or heading of four words or more outside furniture, mostly not a link), so a lead
+that a teaser rail or a caption repeats, or live-blog headings a side rail links, stay.
+Collapsible boxes (``expandable-box``, people boxes) are furniture; "promoted" alone (a slide's
+id) is not, "promoted stories" is.
 """
 
 from __future__ import annotations
@@ -48,10 +52,12 @@ _FURNITURE_WORDS = frozenset(
 )
 # ... or when a run of words, or the start of a word, is one of these
 _FURNITURE_PATTERN = re.compile(
-    r"(?:^| )(?:related|recirc|recommend|promo|share|disqus|advert|sponsor"
+    r"(?:^| )(?:related|recirc|recommend|promo(?!ted(?: |$))|share|disqus|advert|sponsor"
+    r"|promoted (?:stories|links|content|posts|articles)"
     r"|(?:read more|more stories|most read|most popular|most viewed|sign up|author bio"
     r"|author box|author info|author card|about author|about the author|app banner"
-    r"|app download|app promo|ad slot|tag list|screen reader text|sr only|visually hidden)"
+    r"|app download|app promo|ad slot|tag list|screen reader text|sr only|visually hidden"
+    r"|expandable box|collapsible box|people box|person box)"
     r"(?: |$))"
 )
 _NAME_SPLIT = re.compile(r"[^a-z0-9]+")
@@ -60,6 +66,9 @@ _NEVER_FURNITURE = frozenset({"html", "body", "main", "article"})
 _NOT_CARDS = frozenset(
     {"p", "span", "a", "em", "strong", "b", "i", "br", "img", "td", "th", "tr", "option"}
 )
+_CONTENT_BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6")
+_CONTENT_LINK_SHARE = 0.5  # a paragraph or heading with less of its text linked is content
+_CONTENT_MIN_WORDS = 4  # ... when it is a sentence or a headline, not a name or a label
 _SKIPPED = frozenset({"script", "style", "noscript", "template", "svg"})
 _CONTAINER_SHARE = 0.4  # a container with this share of the paragraph text is content
 _CARD_LINK_SHARE = 0.25  # a card's text is at least this much link (headline + summary)
@@ -102,14 +111,33 @@ def page_context(
     for container in containers:
         _collect(container, furniture)
     kept = [(p, squash(text)) for p, text in paragraphs if not _inside(p, containers)]
+    shown = _shown_as_content(tree, containers)
     return PageContext(
         title=title,
         authors=tuple(authors),
-        boilerplate_texts=frozenset(furniture),
-        link_texts=frozenset(text for _, text in links),
+        boilerplate_texts=frozenset(furniture - shown),
+        link_texts=frozenset(text for _, text in links) - shown,
         paragraph_chars=sum(len(text) for _, text in kept),
         paragraphs=tuple(kept),
     )
+
+
+def _shown_as_content(tree: HtmlElement, containers: set[HtmlElement]) -> set[str]:
+    """Texts the page shows as article content: a paragraph or heading of four words or more,
+    outside furniture, that is mostly not a link. A teaser rail or a caption that repeats the
+    lead, or a side rail that links the live blog's headings, does not make those lines
+    boilerplate."""
+    shown: set[str] = set()
+    for element in tree.iter(*_CONTENT_BLOCKS):
+        text = squash(element.text_content())
+        if len(text.split()) < _CONTENT_MIN_WORDS or _inside(element, containers):
+            continue
+        if any(ancestor.tag == "a" for ancestor in element.iterancestors()):
+            continue
+        linked = sum(len(squash(link.text_content())) for link in element.iter("a"))
+        if linked < _CONTENT_LINK_SHARE * len(text):
+            shown.add(text)
+    return shown
 
 
 def _inside(element: HtmlElement, containers: set[HtmlElement]) -> bool:

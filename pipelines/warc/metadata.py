@@ -13,6 +13,8 @@ indexes. Fields, in this order (repeated fields keep their order):
     depth: <related-link hops>
     related: <url>                          the in-scope related links, each once
     outlink: <url>                          every link to another page, in page order
+    article-signals: <signal>, <signal> ... why the page was taken for an article (see
+                                            crawler.pages.recognise); empty when none is known
     extraction: ok | empty | failed
     extractor: <name> <version>
     extractor-config-sha256: <hex>
@@ -55,6 +57,7 @@ class ArticleMetadata:
     extractor: tuple[str, str, str]  # name, version, config sha256
     record_id: str | None
     text_sha256: str | None
+    article_signals: tuple[str, ...] = ()  # absent from records written before the field
 
 
 def fields(
@@ -74,6 +77,7 @@ def fields(
     out.append(("depth", str(discovery.depth)))
     out += [("related", url) for url in item.related_urls]
     out += [("outlink", url) for url in item.outlinks]
+    out.append(("article-signals", ", ".join(item.article_signals)))
     out += [
         ("extraction", outcome),
         ("extractor", f"{extractor['name']} {extractor['version']}"),
@@ -119,4 +123,5 @@ def read(data: bytes) -> ArticleMetadata | None:
         extractor=(name, version, single["extractor-config-sha256"]),
         record_id=single.get("record-id"),
         text_sha256=single.get("text-sha256"),
+        article_signals=tuple(s for s in single.get("article-signals", "").split(", ") if s),
     )

@@ -145,6 +145,7 @@ def item_of(
         discovery=meta.discovery,
         related_urls=meta.related_urls,
         outlinks=meta.outlinks,
+        article_signals=meta.article_signals,
     )
 
 

@@ -61,8 +61,9 @@ __all__ = [
 ]
 
 # Bumped whenever the cleanup or the metadata rules change what a record holds (3: issue 13,
-# titles, bylines, publisher, title-suffix dates, deterministic teaser cards).
-CLEANUP_VERSION = "3"
+# titles, bylines, publisher, title-suffix dates, deterministic teaser cards; 4: issue 13 text:
+# text from JSON, teaser siblings, collapsible boxes, "promoted" ids, repeated leads/headings).
+CLEANUP_VERSION = "4"
 
 LINE_RULES: tuple[Callable[[str], bool], ...] = (
     is_comment_prompt,
