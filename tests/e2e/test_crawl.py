@@ -245,3 +245,9 @@ def test_manifest_lists_every_object_with_its_digest(crawled: Crawled) -> None:
     assert manifest["crawl_id"] == CRAWL_ID and manifest["seedset"] == "demo"
     report = report_of(crawled.root, CRAWL_ID)
     assert report["stats"]["warc/exchanges"] == len(crawled.requests)
+
+
+def test_a_normal_start_warns_about_nothing_that_is_simply_off(crawled: Crawled) -> None:
+    # crash-resume is off without JOBDIR: its components stay out without a warning
+    assert "Disabled" not in crawled.log
+    assert "crash-resume is on only with JOBDIR" not in crawled.log
