@@ -33,6 +33,7 @@ from typing import Any, Self
 from parsel import Selector
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
@@ -47,6 +48,8 @@ from crawler.seeds import SeedSet, load_seedset
 from crawler.spiders.config import SpiderLimits
 
 logger = logging.getLogger(__name__)
+# What Scrapy's RobotsTxtMiddleware raises for an excluded URL (checked by the e2e crawl test).
+ROBOTS_FORBIDDEN = "Forbidden by robots.txt"
 
 SITEMAP_MAX_BYTES = 50 * 1024 * 1024  # the sitemap protocol's own limit, uncompressed
 
@@ -100,11 +103,15 @@ class NewsSpider(Spider):
             self.crawler.stats.inc_value("httperror/response_ignored_count")
             self.crawler.stats.inc_value(f"httperror/response_ignored_status_count/{status}")
             return
+        request = getattr(failure, "request", None)
+        url = request.url if isinstance(request, Request) else "a request"
+        if isinstance(failure.value, IgnoreRequest) and str(failure.value) == ROBOTS_FORBIDDEN:
+            # the site asked not to: an exclusion, counted as robotstxt/forbidden, not a failure
+            logger.info("%s is excluded by robots.txt: not fetched", url)
+            return
         name = type(failure.value).__name__
         self.crawler.stats.inc_value(f"news/failed/{name}")
         if not isinstance(failure.value, BlockedAddress):  # the guard logged it, with the reason
-            request = getattr(failure, "request", None)
-            url = request.url if isinstance(request, Request) else "a request"
             logger.warning("%s failed: %s: %s", url, name, failure.getErrorMessage())
 
     def _discovery(self, response: Response) -> Discovery:

@@ -116,6 +116,10 @@ def test_disallowed_path_is_never_requested(crawled: Crawled) -> None:
     assert not [p for p in paths if p.startswith("/private/")]
     report = report_of(crawled.root, CRAWL_ID)
     assert report["stats"]["robotstxt/forbidden"] >= 1
+    # an exclusion is not a failure: logged at INFO, never counted as news/failed
+    assert "news/failed/IgnoreRequest" not in report["stats"]
+    assert "/private/internal-memo/ is excluded by robots.txt: not fetched" in crawled.log
+    assert "failed: IgnoreRequest: Forbidden by robots.txt" not in crawled.log
 
 
 def test_files_are_named_by_the_spec_and_start_with_warcinfo(crawled: Crawled) -> None:
