@@ -85,12 +85,9 @@ def new_client(url: str, credentials: dict[str, str] | None = None) -> Any:
     ).client("s3", endpoint_url=url, config=Config(retries={"mode": "standard"}))
 
 
-@pytest.fixture(scope="session")
-def s3_endpoint_url() -> Iterator[str]:
-    external = os.environ.get("TEST_S3_ENDPOINT_URL")
-    if external:
-        yield external
-        return
+@contextlib.contextmanager
+def moto_server() -> Iterator[str]:
+    """A moto S3 server of its own on a free loopback port, for as long as the block runs."""
     # moto's server logs each request through werkzeug at INFO: keep test output readable.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = ThreadedMotoServer(ip_address=LOOPBACK, port=0, verbose=False)
@@ -100,6 +97,16 @@ def s3_endpoint_url() -> Iterator[str]:
         yield f"http://{host}:{port}"
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint_url() -> Iterator[str]:
+    external = os.environ.get("TEST_S3_ENDPOINT_URL")
+    if external:
+        yield external
+        return
+    with moto_server() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
