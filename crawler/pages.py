@@ -115,11 +115,14 @@ class Recognition:
 
 
 def recognise(page: Selector) -> Recognition:
-    """Markup that says article is enough (`markup_signals`); markup that says listing, profile
-    or video is not an article (`listing_signals`); else the content decides
-    (`content_signals`). The signals found are given either way, in that order."""
+    """Markup that says article is enough (`markup_signals`), and then the content is not read:
+    this runs on the reactor for every page parsed. Markup that says listing, profile or video is
+    not an article (`listing_signals`); else the content decides (`content_signals`). The signals
+    found are given, in that order."""
     data = list(json_ld(page))
     markup = markup_signals(page, data)
+    if markup:
+        return Recognition(True, tuple(markup))
     listing = listing_signals(page, data)
     content, is_article = content_signals(page, data)
     signals = (*markup, *listing, *content)

@@ -136,9 +136,10 @@ def test_article_markup_wins_over_listing_markup() -> None:
         '<meta property="og:type" content="article"><script type="application/ld+json">'
         '{"@graph": [{"@type": "CollectionPage"}, {"@type": "NewsArticle"}]}</script>'
     )
-    found = recognise(page("", head))
+    found = recognise(page(prose(6), head))
     assert found.is_article
-    assert found.signals[:3] == ("og:type", "json-ld:NewsArticle", "listing:json-ld:CollectionPage")
+    # markup decides: neither the listing markup nor the content is weighed (nor read)
+    assert found.signals == ("og:type", "json-ld:NewsArticle")
 
 
 @pytest.mark.parametrize(
