@@ -11,7 +11,6 @@ finishes it.
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
 import os
@@ -19,9 +18,7 @@ import re
 import signal
 import socket
 import subprocess
-import time
 from collections import Counter
-from collections.abc import Mapping
 from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import urlsplit
@@ -39,76 +36,43 @@ from pipelines.warc import cdxj
 from pipelines.warc.capture import HTTP_RESPONSE
 from pipelines.warc.record import build_record, http_head, new_record_id
 from tests.faults import crash_settings
-from tests.resume_site import article_path, generate, seeds_file
-from tests.servers.demo import crawl_command
+from tests.jobdir_crawl import kill, start, wait
+from tests.resume_site import article_path, generate
 from tests.servers.http import HttpServer
 from tests.warcs import read_records, read_warc, warcio_check
 
-ROOT = Path(__file__).resolve().parents[2]
 ARTICLES = 240
-TIMEOUT = 90.0  # seconds; only reached when something is broken
 
 
 def run(
     site: HttpServer,
-    seeds: Path,
     tmp: Path,
     log: Path,
     crash: str = "",
     kill_after_requests: int | None = None,
 ) -> int:
-    """One run of the crawl command with the test's JOBDIR, spool and store; its exit code.
-    ``kill_after_requests``: SIGKILL it from outside once the site has served that many."""
-    settings: Mapping[str, str] = {
-        **(crash_settings(crash) if crash else {}),
-        "JOBDIR": str(tmp / "job"),
-        "STORE_SPOOL_DIR": str(tmp / "spool"),
-        "LOG_FILE": str(log),
-        "EXTRACT_WORKERS": "1",
-        "WARC_MAX_SIZE": "150000",
-        "RECORDS_BATCH_SIZE": "20",
-    }
-    command, env = crawl_command(
-        site.base_url, str(tmp / "archive"), "", settings, seeds=str(seeds)
-    )
-    process = subprocess.Popen(
-        command,
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + TIMEOUT
-        while process.poll() is None:
-            assert time.monotonic() < deadline, "the crawl did not end"
-            if kill_after_requests is not None and len(site.requests()) >= kill_after_requests:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-                break
-            time.sleep(0.05)
-        return process.returncode
-    finally:
-        if process.poll() is None:
-            process.kill()
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)  # its extraction workers, if any are left
+    """One run of the crawl; its exit code. ``crash``: it kills itself mid-write
+    (tests/faults.py); ``kill_after_requests``: SIGKILL from outside once the site has served
+    that many."""
+    process = start(site, tmp, log, extra=crash_settings(crash) if crash else None)
+    if kill_after_requests is None:
+        return wait(process)
+    served = kill_after_requests
+    return wait(process, lambda: len(site.requests()) >= served, kill(process))
 
 
 def test_a_crawl_killed_three_times_finishes_with_everything_once(tmp_path: Path) -> None:
-    seeds = seeds_file(tmp_path / "seeds.toml")
     with HttpServer(site=generate(tmp_path / "site", ARTICLES), delay_ms=20) as site:
         logs = [tmp_path / f"crawl-{n}.log" for n in range(4)]
-        assert run(site, seeds, tmp_path, logs[0], crash="warc:90") == -signal.SIGKILL
+        assert run(site, tmp_path, logs[0], crash="warc:90") == -signal.SIGKILL
         crawl_id = json.loads((tmp_path / "job" / RESUME_FILE).read_text())["crawl_id"]
         served = len(site.requests())
-        code = run(site, seeds, tmp_path, logs[1], kill_after_requests=served + 60)
+        code = run(site, tmp_path, logs[1], kill_after_requests=served + 60)
         assert code == -signal.SIGKILL
-        assert run(site, seeds, tmp_path, logs[2], crash="records:2") == -signal.SIGKILL
-        assert run(site, seeds, tmp_path, logs[3]) == 0, logs[3].read_text("utf-8")[-3000:]
+        assert run(site, tmp_path, logs[2], crash="records:2") == -signal.SIGKILL
+        assert run(site, tmp_path, logs[3]) == 0, logs[3].read_text("utf-8")[-3000:]
         again = tmp_path / "crawl-again.log"
-        assert run(site, seeds, tmp_path, again) == 1  # a finished crawl is not run again
+        assert run(site, tmp_path, again) == 1  # a finished crawl is not run again
         assert "has finished" in again.read_text("utf-8")
         fetched = Counter(urlsplit(r.path).path for r in site.requests() if r.method == "GET")
 

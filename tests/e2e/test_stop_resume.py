@@ -9,13 +9,9 @@ The helpers here serve tests/e2e/test_write_failure.py too.
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
-import os
 import signal
-import subprocess
-import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -25,64 +21,14 @@ from pipelines.archive.identity import RESUME_FILE
 from pipelines.storage.local import LocalStore
 from pipelines.tools.verify import verify
 from pipelines.warc import cdxj
-from tests.resume_site import article_path, generate, seeds_file
-from tests.servers.demo import crawl_command
+from tests.jobdir_crawl import start, wait
+from tests.resume_site import article_path, generate
 from tests.servers.http import HttpServer
 from tests.warcs import read_records, read_warc, warcio_check
 
-ROOT = Path(__file__).resolve().parents[2]
 ARTICLES = 200
 PAGES = {"/", "/robots.txt", *(article_path(n) for n in range(ARTICLES))}
-TIMEOUT = 90.0  # seconds; only reached when something is broken
 STOPPED, COMPLETE = 3, 0
-
-
-def start(
-    site: HttpServer, tmp: Path, log: Path, spool: Path | None = None
-) -> subprocess.Popen[bytes]:
-    """The crawl command with the test's JOBDIR, spool and store, in a session of its own."""
-    settings = {
-        "JOBDIR": str(tmp / "job"),
-        "STORE_SPOOL_DIR": str(spool or tmp / "spool"),
-        "LOG_FILE": str(log),
-        "EXTRACT_WORKERS": "1",
-        "WARC_MAX_SIZE": "150000",
-        "RECORDS_BATCH_SIZE": "20",
-    }
-    command, env = crawl_command(
-        site.base_url, str(tmp / "archive"), "", settings, seeds=str(seeds_file(tmp / "seeds.toml"))
-    )
-    with open(log.with_suffix(".stderr"), "w") as stderr:
-        return subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env=env,
-            start_new_session=True,
-            stdout=subprocess.DEVNULL,
-            stderr=stderr,
-        )
-
-
-def wait(
-    process: subprocess.Popen[bytes],
-    when: Callable[[], bool] | None = None,
-    then: Callable[[], object] | None = None,
-) -> int:
-    """Wait for the crawl to end, running ``then`` once ``when`` is true; its exit status."""
-    try:
-        deadline = time.monotonic() + TIMEOUT
-        while process.poll() is None:
-            assert time.monotonic() < deadline, "the crawl did not end"
-            if when is not None and then is not None and when():
-                then()
-                when = None
-            time.sleep(0.05)
-        return process.returncode
-    finally:
-        if process.poll() is None:
-            process.kill()
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)  # its extraction workers, if any are left
 
 
 def served(site: HttpServer, count: int) -> Callable[[], bool]:

@@ -24,9 +24,8 @@ from tests.e2e.test_stop_resume import (
     crawl_id_of,
     fetched_paths,
     served,
-    start,
-    wait,
 )
+from tests.jobdir_crawl import start, wait
 from tests.resume_site import generate
 from tests.servers.http import HttpServer
 
@@ -65,7 +64,7 @@ def test_a_full_spool_stops_the_crawl_and_the_same_command_finishes_it(tmp_path:
         HttpServer(site=generate(tmp_path / "site", ARTICLES), delay_ms=20) as site,
     ):
         filler = spool / "filler"
-        first = start(site, tmp_path, logs[0], spool)
+        first = start(site, tmp_path, logs[0], spool=spool)
         assert wait(first, served(site, 60), lambda: fill(filler)) == STOPPED
         assert_paused(tmp_path, logs[0])
         log = logs[0].read_text("utf-8")
@@ -75,7 +74,9 @@ def test_a_full_spool_stops_the_crawl_and_the_same_command_finishes_it(tmp_path:
         assert len(site.requests()) < ARTICLES  # it stopped fetching
 
         filler.unlink()  # the space comes back
-        assert wait(start(site, tmp_path, logs[1], spool)) == COMPLETE, logs[1].read_text()[-3000:]
+        assert wait(start(site, tmp_path, logs[1], spool=spool)) == COMPLETE, logs[1].read_text()[
+            -3000:
+        ]
         fetched = fetched_paths(site)
         account(tmp_path, fetched, refetched=True)
     assert "resume/warc_repaired" in logs[1].read_text("utf-8")  # the torn file, cut and kept
