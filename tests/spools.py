@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,7 +25,7 @@ from pipelines.warc.record import (
     warc_date,
     warc_fields,
 )
-from tests.servers.s3 import S3Endpoint
+from tests.servers.s3 import S3_SERVERS, S3Endpoint, place_in, server_named
 
 
 @dataclass
@@ -49,13 +49,16 @@ def s3_archive(s3: S3Endpoint, endpoint_url: str | None = None) -> Archive:
     return Archive(s3.uri, s3.options(endpoint_url=url), {"AWS_ENDPOINT_URL": url})
 
 
-@pytest.fixture(params=["local", "s3"])
-def archive(request: pytest.FixtureRequest, tmp_path: Path) -> Archive:
-    """The same test against a local folder and an S3 bucket."""
+@pytest.fixture(params=["local", *S3_SERVERS])
+def archive(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Archive]:
+    """The same test against a local folder and an S3 bucket on each S3 server."""
     if request.param == "local":
-        return local_archive(tmp_path)
-    s3: S3Endpoint = request.getfixturevalue("s3")
-    return s3_archive(s3)
+        yield local_archive(tmp_path)
+        return
+    for s3 in place_in(server_named(request, request.param), monkeypatch):
+        yield s3_archive(s3)  # then place_in empties the bucket
 
 
 def warc_bytes(pages: dict[str, bytes], tamper: Callable[[bytes], bytes] | None = None) -> bytes:

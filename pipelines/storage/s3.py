@@ -47,7 +47,7 @@ from pipelines.storage.base import (
 )
 from pipelines.storage.s3errors import translate
 from pipelines.storage.s3preflight import PREFLIGHT_CONFIG, check_bucket
-from pipelines.storage.s3write import SHA256_METADATA, ObjectWriter
+from pipelines.storage.s3write import SHA256_METADATA, ObjectWriter, SourceChangedError
 
 __all__ = ["SHA256_METADATA", "S3Store", "parse_s3_uri"]
 
@@ -176,15 +176,18 @@ class S3Store:
     # --- writing ---------------------------------------------------------------------------
 
     def _put(self, source: BinaryIO, stored: StoredObject) -> StoredObject:
+        changed = StoreError(
+            "the file changed while it was being stored", uri=self.uri, key=stored.key
+        )
         try:
             written = self.writer.write(source, stored, self._full(stored.key))
+        except SourceChangedError:
+            raise changed from None
         except (ClientError, BotoCoreError) as exc:
             raise self._error(exc, stored.key, "upload") from exc
-        if written.sha256 != stored.sha256:
+        if written.sha256 != stored.sha256:  # a server that does not check checksums took it
             self._discard(stored.key)
-            raise StoreError(
-                "the file changed while it was being stored", uri=self.uri, key=stored.key
-            )
+            raise changed
         if not written.confirmed:
             self._confirm(stored, written.checksum)
         return stored

@@ -19,13 +19,17 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pipelines.storage.base import StoredObject, StoreOptions
 from pipelines.storage.s3errors import code_of, status_of
 
-__all__ = ["MAX_PARTS", "SHA256_METADATA", "ObjectWriter", "Written"]
+__all__ = ["MAX_PARTS", "SHA256_METADATA", "ObjectWriter", "SourceChangedError", "Written"]
 
 logger = logging.getLogger(__name__)
 
 SHA256_METADATA = "sha256"  # x-amz-meta-sha256: the whole object's SHA-256, hex
 MAX_PARTS = 10_000  # S3's limit on parts in one multipart upload
 _CONFLICT_RETRIES = 5  # 409 ConditionalRequestConflict: a concurrent write of the key is under way
+
+
+class SourceChangedError(Exception):
+    """The bytes read for the upload are not those hashed before it: the file changed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,8 +101,11 @@ class ObjectWriter:
         with it and echoes the checksum it stored, so no HEAD is needed."""
         data = source.read()
         digest = hashlib.sha256(data).digest()
+        # The checksum sent is the SHA-256 the store hashed before (`stored`), not that of the
+        # bytes read now: if the file changed in between, S3 refuses the PUT (BadDigest) rather
+        # than store bytes that the object's metadata digest does not describe.
         integrity = (
-            {"ChecksumAlgorithm": "SHA256", "ChecksumSHA256": _b64(digest)}
+            {"ChecksumAlgorithm": "SHA256", "ChecksumSHA256": _b64(bytes.fromhex(stored.sha256))}
             if self.checksums
             else {"ContentMD5": _md5(data)}
         )
@@ -125,6 +132,8 @@ class ObjectWriter:
         )["UploadId"]
         try:
             parts, digests = self._send_parts(source, chunk, key, upload, whole)
+            if whole.hexdigest() != stored.sha256:
+                raise SourceChangedError  # never completed: nothing is stored
             self._conditional(
                 self.client.complete_multipart_upload,
                 Bucket=self.bucket,

@@ -1,17 +1,19 @@
-"""A real S3 server for tests: moto's ThreadedMotoServer on a free 127.0.0.1 port.
+"""Real S3 servers for tests: moto's ThreadedMotoServer and LocalStack's S3, each on a free
+127.0.0.1 port, started once per session; every test that takes the ``s3`` fixture runs on both.
+moto is the lenient one, LocalStack the strict one (tests/servers/localstack.py says how).
 
-When ``TEST_S3_ENDPOINT_URL`` is set, that endpoint is used instead, with credentials from the
-environment (boto3's chain). Each test gets a fresh bucket, or, when ``TEST_S3_BUCKET`` names a
-bucket to share (for endpoints where tests may not create buckets), a fresh prefix in it; then
-``TEST_S3_LOCK_BUCKET`` names an existing bucket with Object Lock for the retention test, and
-``TEST_S3_KMS_KEY_ID`` a KMS key the encryption test may use.
+When ``TEST_S3_ENDPOINT_URL`` is set, that endpoint is used instead of both, with credentials
+from the environment (boto3's chain); a CA bundle for it comes from ``AWS_CA_BUNDLE``. Each test
+gets a fresh bucket, or, when ``TEST_S3_BUCKET`` names a bucket to share (for endpoints where
+tests may not create buckets), a fresh prefix in it; then ``TEST_S3_LOCK_BUCKET`` names an
+existing bucket with Object Lock for the retention tests, and ``TEST_S3_KMS_KEY_ID`` a KMS key
+the encryption test may use.
 
-`TcpProxy` relays a loopback port to the server and can be cut and restored on the same port:
-to the code under test that is a real network outage (refused connections, reset sockets),
-while the server and its buckets stay up. It relays plain TCP, so the outage tests need an
-``http://`` endpoint (moto, MinIO, LocalStack on this host).
-
-Fixtures (import them into a test module): ``s3_endpoint_url`` (session) and ``s3`` (per test).
+Fixtures (tests/conftest.py re-exports them): ``s3_server`` (session, one per server),
+``s3_endpoint_url`` and ``s3_client`` (session), ``s3`` (per test, on every server),
+``strict_s3`` (per test, on the strict servers only: LocalStack, over HTTP and over HTTPS, or
+the external endpoint) and ``s3_https`` (per test, LocalStack over HTTPS). `TcpProxy` is in
+tests/servers/tcp_proxy.py.
 """
 
 from __future__ import annotations
@@ -19,8 +21,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import socket
-import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -32,13 +32,34 @@ from botocore.config import Config
 from moto.server import ThreadedMotoServer
 
 from pipelines.storage import StoreOptions
+from tests.servers.localstack import LocalStack, localstack_server
+from tests.servers.tcp_proxy import LOOPBACK, TcpProxy
 
-LOOPBACK = "127.0.0.1"
-MOTO_CREDENTIALS = {
+__all__ = ["LOOPBACK", "TcpProxy"]
+
+MOTO_CREDENTIALS = {  # LocalStack takes any credentials: these too
     "AWS_ACCESS_KEY_ID": "testing-access-key",
     "AWS_SECRET_ACCESS_KEY": "testing-secret-key",
     "AWS_DEFAULT_REGION": "us-east-1",
 }
+EXTERNAL = bool(os.environ.get("TEST_S3_ENDPOINT_URL"))
+S3_SERVERS = ["external"] if EXTERNAL else ["moto", "localstack"]
+STRICT_SERVERS = ["external"] if EXTERNAL else ["localstack", "localstack-https"]
+
+
+@dataclass(frozen=True)
+class S3Server:
+    """One S3 server of the session, and how to reach it."""
+
+    name: str  # "moto", "localstack", "localstack-https" or "external"
+    url: str
+    client: Any  # one client for the session: making one takes 0.1 s
+    verify: str | None = None  # a CA bundle, for HTTPS with a certificate of its own
+
+    @property
+    def strict(self) -> bool:
+        """Checks checksums, conditional writes and Object Lock as AWS does (moto does not)."""
+        return self.name != "moto"
 
 
 @dataclass
@@ -50,16 +71,21 @@ class S3Endpoint:
     prefix: str = ""  # "" or "some/prefix/"
     env: dict[str, str] = field(default_factory=dict)  # AWS_* for boto3's chain
     shared_client: Any = None  # one client for the session: making one takes 0.1 s
+    server: str = "external"  # S3Server.name
+    verify: str | None = None  # S3Server.verify
 
     @property
     def uri(self) -> str:
         return f"s3://{self.bucket}/{self.prefix}"
 
     def client(self) -> Any:
-        return self.shared_client or new_client(self.url)
+        return self.shared_client or new_client(self.url, verify=self.verify)
 
     def options(self, endpoint_url: str | None = None, **overrides: Any) -> StoreOptions:
-        return replace(StoreOptions(endpoint_url=endpoint_url or self.url), **overrides)
+        options = StoreOptions(endpoint_url=endpoint_url or self.url, verify=self.verify)
+        if self.verify:  # LocalStack's certificate names "localhost": no virtual hosts there
+            options = replace(options, addressing_style="path")
+        return replace(options, **overrides)
 
     def list_keys(self) -> list[str]:
         pages = (
@@ -76,13 +102,20 @@ class S3Endpoint:
         return body
 
 
-def new_client(url: str, credentials: dict[str, str] | None = None) -> Any:
+def new_client(
+    url: str, credentials: dict[str, str] | None = None, verify: str | None = None
+) -> Any:
     keys = credentials or {}
     return boto3.session.Session(
         aws_access_key_id=keys.get("AWS_ACCESS_KEY_ID"),
         aws_secret_access_key=keys.get("AWS_SECRET_ACCESS_KEY"),
         region_name=keys.get("AWS_DEFAULT_REGION"),
-    ).client("s3", endpoint_url=url, config=Config(retries={"mode": "standard"}))
+    ).client(
+        "s3",
+        endpoint_url=url,
+        verify=verify,
+        config=Config(retries={"mode": "standard"}, s3={"addressing_style": "path"}),
+    )
 
 
 @contextlib.contextmanager
@@ -100,40 +133,101 @@ def moto_server() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def s3_endpoint_url() -> Iterator[str]:
-    external = os.environ.get("TEST_S3_ENDPOINT_URL")
-    if external:
-        yield external
-        return
+def moto_url() -> Iterator[str]:
     with moto_server() as url:
         yield url
 
 
 @pytest.fixture(scope="session")
-def s3_client(s3_endpoint_url: str) -> Any:
-    external = bool(os.environ.get("TEST_S3_ENDPOINT_URL"))
-    return new_client(s3_endpoint_url, None if external else MOTO_CREDENTIALS)
+def localstack() -> Iterator[LocalStack]:
+    with localstack_server() as server:
+        yield server
+
+
+def server_named(request: pytest.FixtureRequest, name: str) -> S3Server:
+    """The S3Server of that name (one of S3_SERVERS or STRICT_SERVERS), started if need be."""
+    if name == "external":
+        url, verify = os.environ["TEST_S3_ENDPOINT_URL"], os.environ.get("AWS_CA_BUNDLE")
+    elif name == "moto":
+        url, verify = str(request.getfixturevalue("moto_url")), None
+    else:
+        local: LocalStack = request.getfixturevalue("localstack")
+        https = name == "localstack-https"
+        url, verify = (local.https_url, str(local.ca_bundle)) if https else (local.url, None)
+    known = _servers.get((name, url))
+    if known is None:
+        credentials = None if name == "external" else MOTO_CREDENTIALS
+        known = _servers[name, url] = S3Server(
+            name, url, new_client(url, credentials, verify), verify
+        )
+    return known
+
+
+_servers: dict[tuple[str, str], S3Server] = {}  # one client per server for the session
+
+
+@pytest.fixture(scope="session", params=S3_SERVERS)
+def s3_server(request: pytest.FixtureRequest) -> S3Server:
+    return server_named(request, str(request.param))
+
+
+@pytest.fixture(scope="session", params=STRICT_SERVERS)
+def strict_s3_server(request: pytest.FixtureRequest) -> S3Server:
+    return server_named(request, str(request.param))
+
+
+@pytest.fixture(scope="session", params=["external" if EXTERNAL else "localstack-https"])
+def https_s3_server(request: pytest.FixtureRequest) -> S3Server:
+    return server_named(request, str(request.param))
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint_url(s3_server: S3Server) -> str:
+    return s3_server.url
+
+
+@pytest.fixture(scope="session")
+def s3_client(s3_server: S3Server) -> Any:
+    return s3_server.client
 
 
 @pytest.fixture
-def s3(
-    s3_endpoint_url: str, s3_client: Any, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[S3Endpoint]:
+def s3(s3_server: S3Server, monkeypatch: pytest.MonkeyPatch) -> Iterator[S3Endpoint]:
     """A fresh, empty place in S3; boto3's chain (and crawl subprocesses) find credentials."""
-    if not os.environ.get("TEST_S3_ENDPOINT_URL"):
+    yield from place_in(s3_server, monkeypatch)
+
+
+@pytest.fixture
+def strict_s3(strict_s3_server: S3Server, monkeypatch: pytest.MonkeyPatch) -> Iterator[S3Endpoint]:
+    """A fresh place in S3 on a server that checks what moto lets through."""
+    yield from place_in(strict_s3_server, monkeypatch)
+
+
+@pytest.fixture
+def s3_https(https_s3_server: S3Server, monkeypatch: pytest.MonkeyPatch) -> Iterator[S3Endpoint]:
+    """A fresh place in S3 over HTTPS, where botocore sends aws-chunked bodies."""
+    yield from place_in(https_s3_server, monkeypatch)
+
+
+def place_in(server: S3Server, monkeypatch: pytest.MonkeyPatch) -> Iterator[S3Endpoint]:
+    if server.name != "external":
         for name, value in MOTO_CREDENTIALS.items():
             monkeypatch.setenv(name, value)
         for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
             monkeypatch.delenv(name, raising=False)
+        if server.verify:  # crawl subprocesses: botocore reads the CA bundle from here
+            monkeypatch.setenv("AWS_CA_BUNDLE", server.verify)
     env = {k: v for k, v in os.environ.items() if k.startswith("AWS_")}
     shared = os.environ.get("TEST_S3_BUCKET")
     run = uuid.uuid4().hex[:12]
     endpoint = S3Endpoint(
-        url=s3_endpoint_url,
+        url=server.url,
         bucket=shared or f"newsarchive-test-{run}",
         prefix=f"newsarchive-test/{run}/" if shared else "",
         env=env,
-        shared_client=s3_client,
+        shared_client=server.client,
+        server=server.name,
+        verify=server.verify,
     )
     if not shared:
         endpoint.client().create_bucket(Bucket=endpoint.bucket)
@@ -152,10 +246,23 @@ def object_lock_bucket(endpoint: S3Endpoint) -> S3Endpoint:
     return locked
 
 
+def has_object_lock(client: Any, bucket: str) -> bool:
+    try:
+        lock = client.get_object_lock_configuration(Bucket=bucket)["ObjectLockConfiguration"]
+    except client.exceptions.ClientError:  # ObjectLockConfigurationNotFoundError
+        return False
+    return bool(lock.get("ObjectLockEnabled") == "Enabled")
+
+
 def empty(endpoint: S3Endpoint, *, delete_bucket: bool) -> None:
-    """Remove what a test left (it frees the in-memory server's memory), locked objects too."""
+    """Remove what a test left (it frees the in-memory server's memory), objects under
+    GOVERNANCE retention too. A strict S3 refuses the governance bypass on a bucket without
+    Object Lock (InvalidArgument), so it is asked for only on a bucket with it."""
     client = endpoint.client()
     with contextlib.suppress(client.exceptions.NoSuchBucket):
+        bypass = (
+            {"BypassGovernanceRetention": True} if has_object_lock(client, endpoint.bucket) else {}
+        )
         pages = client.get_paginator("list_object_versions").paginate(
             Bucket=endpoint.bucket, Prefix=endpoint.prefix
         )
@@ -165,7 +272,7 @@ def empty(endpoint: S3Endpoint, *, delete_bucket: bool) -> None:
                     Bucket=endpoint.bucket,
                     Key=version["Key"],
                     VersionId=version["VersionId"],
-                    BypassGovernanceRetention=True,
+                    **bypass,
                 )
         for upload in client.list_multipart_uploads(Bucket=endpoint.bucket).get("Uploads", []):
             client.abort_multipart_upload(
@@ -173,81 +280,3 @@ def empty(endpoint: S3Endpoint, *, delete_bucket: bool) -> None:
             )
         if delete_bucket:
             client.delete_bucket(Bucket=endpoint.bucket)
-
-
-class TcpProxy:
-    """Relays 127.0.0.1:`port` to `target`; `stop()` cuts every connection and refuses new
-    ones, `start()` listens again on the same port."""
-
-    def __init__(self, target_url: str) -> None:
-        host_port = target_url.split("://", 1)[1].rstrip("/")
-        host, _, port = host_port.rpartition(":")
-        self.target = (host.strip("[]"), int(port))
-        with socket.create_server((LOOPBACK, 0)) as probe:
-            self.port = int(probe.getsockname()[1])
-        self.url = f"http://{LOOPBACK}:{self.port}"
-        self._listener: socket.socket | None = None
-        self._connections: set[socket.socket] = set()
-        self._lock = threading.Lock()
-        self._accepting: threading.Thread | None = None
-
-    def __enter__(self) -> TcpProxy:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    def start(self) -> None:
-        assert self._listener is None, "already started"
-        self._listener = socket.create_server((LOOPBACK, self.port))  # SO_REUSEADDR is set
-        self._listener.settimeout(0.1)
-        self._accepting = threading.Thread(target=self._accept, args=(self._listener,), daemon=True)
-        self._accepting.start()
-
-    def stop(self) -> None:
-        listener, self._listener = self._listener, None
-        if listener is None:
-            return
-        listener.close()
-        if self._accepting is not None:
-            self._accepting.join(timeout=5)
-        with self._lock:
-            connections, self._connections = self._connections, set()
-        for connection in connections:
-            with contextlib.suppress(OSError):
-                connection.shutdown(socket.SHUT_RDWR)
-            connection.close()
-
-    @property
-    def running(self) -> bool:
-        return self._listener is not None
-
-    def _accept(self, listener: socket.socket) -> None:
-        while listener.fileno() != -1:
-            try:
-                client, _ = listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return  # closed by stop()
-            try:
-                upstream = socket.create_connection(self.target, timeout=5)
-            except OSError:
-                client.close()
-                continue
-            upstream.settimeout(None)
-            with self._lock:
-                self._connections |= {client, upstream}
-            for source, sink in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
-
-    def _pump(self, source: socket.socket, sink: socket.socket) -> None:
-        try:
-            while data := source.recv(256 * 1024):
-                sink.sendall(data)
-            sink.shutdown(socket.SHUT_WR)
-        except OSError:
-            for end in (source, sink):
-                with contextlib.suppress(OSError):
-                    end.shutdown(socket.SHUT_RDWR)

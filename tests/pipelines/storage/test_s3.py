@@ -73,12 +73,14 @@ def sent_headers(store: Store) -> Iterator[list[tuple[str, dict[str, str]]]]:
     assert isinstance(store, S3Store)
     seen: list[tuple[str, dict[str, str]]] = []
 
-    recorder = record_requests(store, seen)
+    recorder = record_requests(store.client, seen)
     yield seen
     store.client.meta.events.unregister("before-send.s3", recorder)
 
 
-def record_requests(store: S3Store, seen: list[tuple[str, dict[str, str]]]) -> Any:
+def record_requests(client: Any, seen: list[tuple[str, dict[str, str]]]) -> Any:
+    """Append (operation, headers) of each request `client` sends to `seen`."""
+
     def record(request: Any, event_name: str, **_: Any) -> None:
         headers = {
             k.lower(): v.decode() if isinstance(v, bytes) else str(v)
@@ -86,7 +88,7 @@ def record_requests(store: S3Store, seen: list[tuple[str, dict[str, str]]]) -> A
         }
         seen.append((event_name.rpartition(".")[2], headers))
 
-    store.client.meta.events.register("before-send.s3", record)
+    client.meta.events.register("before-send.s3", record)
     return record
 
 
@@ -140,19 +142,26 @@ def test_every_write_is_conditional_and_checksummed(
     assert len(parts) == 2 and all("x-amz-checksum-sha256" in p for p in parts)
 
 
+def requests_storing_two_files(store: Store, tmp_path: Path) -> list[tuple[str, dict[str, str]]]:
+    """(operation, headers) of the requests that store a small file (one PUT) and a 9 MiB one
+    (two parts)."""
+    assert isinstance(store, S3Store)
+    seen: list[tuple[str, dict[str, str]]] = []
+    record_requests(store.client, seen)
+    big = tmp_path / "big"
+    big.write_bytes(random.Random(3).randbytes(9 * MIB))
+    store.put_bytes(b"report", "reports/c.json")
+    store.put_file(big, "warc/c/big.warc.dat")
+    return seen
+
+
 def test_a_store_without_flexible_checksums_gets_content_md5_and_a_read_back(
     s3: S3Endpoint,
     tmp_path: Path,
 ) -> None:
     store = open_store(s3.uri, s3.options(checksum_calculation="when_required"))
-    assert isinstance(store, S3Store)
-    seen: list[tuple[str, dict[str, str]]] = []
-    record_requests(store, seen)
-    big = tmp_path / "big"
-    big.write_bytes(random.Random(3).randbytes(9 * MIB))
 
-    store.put_bytes(b"report", "reports/c.json")
-    store.put_file(big, "warc/c/big.warc.dat")
+    seen = requests_storing_two_files(store, tmp_path)
 
     writes = [h for op, h in seen if op in ("PutObject", "UploadPart")]
     assert len(writes) == 3
@@ -195,7 +204,7 @@ def test_object_lock_retention_on_every_object(
         )
         assert isinstance(store, S3Store)
         seen: list[tuple[str, dict[str, str]]] = []
-        record_requests(store, seen)
+        record_requests(store.client, seen)
         big = tmp_path / "big"
         big.write_bytes(random.Random(5).randbytes(9 * MIB))
         before = datetime.now(UTC)
