@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from parsel import Selector
 
-from benchmarks.newsdev import NEWS_DEV, load
+from benchmarks.eval_extract import NEWS_DEV, load
 from crawler.pages import content_signals, recognise
 from tests.crawler.negative_pages import pages as negative_pages
 

@@ -6,9 +6,10 @@ names only:
 
 - a value of the form "Surname, Given" (one word, a comma, one or two capitalised words, as
   ``dc.creator`` writes names) is one person, "Given Surname";
-- split on ``;``, ``|``, ``/``, ``,``, ``&``, ``+`` and the words for "and" ("and", "und", "y",
-  "et", "e", "og", "och", "en", "ve");
-- remove a leading "By", "Written by", "Submitted by", "Reporting by", "Von", "Por", "Par";
+- split on ``;``, ``|``, ``/``, ``,``, ``&``, ``+``, the ideographic comma ``、`` and the words
+  for "and" ("and", "und", "y", "et", "e", "og", "och", "en", "ve");
+- remove a leading "By", "Written by", "Submitted by", "Reporting by", "Von", "Por", "Par", and
+  a Chinese editor's or author's label ("责编", "作者" and a full-width colon);
 - cut a bio at its verb ("... is a", "... covers", "... writes"), drop a parenthesis (a desk
   code: "Elena Muster (emu)"), a social network's name glued to the name ("Jane DoeTwitter") and
   contact details (e-mail addresses, URLs, @handles);
@@ -16,7 +17,8 @@ names only:
   ("News", "Nachrichten", "Admin"), the page's categories, the site's own name (`sites`: it is the
   publisher, not an author) and anything that does not look like a name (digits, more than five
   words, no capital letter in a cased script), except news agencies written in lower case (dpa);
-- a desk byline ("MND Staff", "Guardian staff reporter") is kept when no person is named;
+- a desk byline ("MND Staff", "Guardian staff reporter") is kept when no person is named, or
+  when it is an entry of its own in a list of authors (`entries`: JSON-LD's "Gear Team");
 - keep the first spelling of each name, compared without case.
 """
 
@@ -27,10 +29,12 @@ from collections.abc import Callable, Iterable
 
 __all__ = ["AGENCIES", "clean_authors"]
 
-_SEPARATORS = re.compile(r"\s*(?:[;|/,&+]|\s(?:and|und|y|et|e|og|och|en|ve)\s)\s*", re.IGNORECASE)
+_SEPARATORS = re.compile(
+    r"\s*(?:[;|/,&+\u3001\uff0c]|\s(?:and|und|y|et|e|og|och|en|ve)\s)\s*", re.IGNORECASE
+)
 _BY = re.compile(
-    r"^(?:(?:written|words|reporting|text|story|posted|published|submitted)\s+)?"
-    r"(?:by|von|por|par|de|di|door|av)\b\s*:?\s*",
+    r"^(?:(?:(?:written|words|reporting|text|story|posted|published|submitted)\s+)?"
+    r"(?:by|von|por|par|de|di|door|av)\b\s*:?|[(\uff08]?(?:责编|责任编辑|作者)\s*[:\uff1a])\s*",
     re.IGNORECASE,
 )
 _BIO_VERB = re.compile(
@@ -70,8 +74,11 @@ def clean_authors(
     sitename: str | None = None,
     is_site: Callable[[str], bool] | None = None,
     labels: Iterable[str] = (),
+    entries: bool = False,
 ) -> tuple[str, ...]:
-    """Clean person (and agency) names; a desk byline only when no one else is named."""
+    """Clean person (and agency) names; a desk byline only when no one else is named, unless
+    `entries`: each value is then one author of a list (JSON-LD ``author``), and a value that
+    is a desk ("Gear Team") is an author in its own right, next to the people."""
     names: dict[str, str] = {}
     desks: dict[str, str] = {}
     skip = {label.casefold() for label in labels} | _LABELS
@@ -80,6 +87,8 @@ def clean_authors(
         parts = [f"{swapped[2]} {swapped[1]}"] if swapped else _split(value)
         for part in parts:
             name, desk = _name(part)
+            if entries and desk and len(parts) == 1:
+                name = desk
             if name and name.casefold() not in skip and not (is_site and is_site(name)):
                 names.setdefault(name.casefold(), name)
             elif desk:

@@ -108,7 +108,25 @@ def is_short(primary: Candidate, page: PageContext) -> bool:
         return True
     if any(is_layout_table_row(line) for line in primary.lines):
         return True
-    return chars < CUT_SHARE * page.paragraph_chars
+    return chars < CUT_SHARE * own_paragraph_chars(primary, page)
+
+
+def own_paragraph_chars(candidate: Candidate, page: PageContext) -> int:
+    """The page's paragraph text outside furniture, less the paragraphs of *other* articles:
+    when every paragraph the candidate kept sits in one ``<article>``, a paragraph whose nearest
+    ``<article>`` is another one (the next story an endless-scroll page appends, an article
+    card) is not text the candidate may have cut. Paragraphs outside any article still count."""
+    extracted = {squash(line) for line in candidate.lines}
+    homes = {_article_of(p) for p, text in page.paragraphs if text in extracted}
+    home = homes.pop() if len(homes) == 1 else None
+    if home is None:
+        return page.paragraph_chars
+    allowed = {None, home, *(a for a in home.iterancestors("article"))}
+    return sum(len(text) for p, text in page.paragraphs if _article_of(p) in allowed)
+
+
+def _article_of(element: HtmlElement) -> HtmlElement | None:
+    return next(element.iterancestors("article"), None)
 
 
 def choose(primary: Candidate, challengers: Iterable[Candidate]) -> Candidate:
@@ -243,11 +261,12 @@ def _is_blurb(paragraph: HtmlElement, sibling: HtmlElement) -> bool:
 # --- readability ---------------------------------------------------------------------------------
 
 
-def readability_text(tree: HtmlElement, url: str) -> str:
+def readability_text(tree: HtmlElement) -> str:
     """readability-lxml's article, one innermost block (paragraph, heading, list item, cell) per
-    line; "" when it finds none or fails."""
+    line; "" when it finds none or fails. It gets no URL: only its links would change (made
+    absolute, a third of its time), and only the text is read."""
     try:
-        summary = ReadabilityDocument(copy.deepcopy(tree), url=url).summary(html_partial=True)
+        summary = ReadabilityDocument(copy.deepcopy(tree)).summary(html_partial=True)
         fragment = lxml.html.fragment_fromstring(summary, create_parent="div")
     except Exception:  # readability raises its own and lxml's errors on odd pages: no candidate
         return ""

@@ -10,10 +10,18 @@ the visible ``<h1>`` and ``<title>``. They disagree in two ways, and `choose_tit
   a date ("| 28.04.2023"), or when it follows a pipe and the rest is what another source or
   the ``<h1>`` says ("Headline | Börsen-Zeitung").
   A dash inside a headline is left alone unless the part names the site.
+- **Kickers.** Many sites set a kicker (a topic label: "Olympische Spiele", "Neue Leipziger
+  Schule") before the headline, in its own element inside or above the ``<h1>``; the sources
+  then differ only by it, and which way is a matter of markup, not of the headline. When
+  ``og:title`` and an ``<h1>`` are the same headline with and without a kicker (either way
+  round), ``og:title`` decides, being the one string in which the publisher writes the whole
+  title; when each has its own kicker ("Iran: «X»", "Nahost - «X»"), the headline they share.
 - **Variants.** An SEO headline in JSON-LD or a social title may differ from the headline the
-  reader sees. The first cleaned source that is also shown as an ``<h1>`` wins; when none is
-  shown, JSON-LD ``headline``, then ``og:title``, then ``twitter:title``; then the page's only
-  ``<h1>``; then the longest part of ``<title>``.
+  reader sees. The first cleaned source that is also shown as an ``<h1>`` wins; then
+  ``og:title`` when it is an ``<h1>`` up to spaces and punctuation (an ``<h1>`` glued from
+  spans: "Nationale DemoDer 9. Juli"); when none is shown, JSON-LD ``headline``, then
+  ``og:title``, then ``twitter:title``; then the page's only ``<h1>``; then the longest part
+  of ``<title>``.
 
 `title_date` gives the date a title carries in its suffix ("| DW | 28.04.2023"), which is the
 page's own date when the structured data has none.
@@ -35,6 +43,9 @@ _SEPARATOR = re.compile(r"\s+(?:[|\-\u2013\u2014\u00b7\u2022/:]|-{2}|::)\s+|\s*[
 _PIPES = frozenset("|\uff5c")
 _DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})|(\d{4})-(\d{2})-(\d{2})")
 _NOT_WORD = re.compile(r"\W+")
+_KICKER_END = re.compile(r":\s+|\s+[\-\u2013\u2014/|]\s+")
+_KICKER_WORDS = 5  # a kicker is a topic label: "Neue Leipziger Schule", "Olympische Spiele"
+_MIN_WORDS = 3  # what is left is a headline, not a label
 
 
 def unescape(text: str) -> str:
@@ -134,10 +145,16 @@ def choose_title(
     twitter:title in that order; `headings` the texts of the page's <h1> elements."""
     confirmed = [*headings, *(unescape(source) for source in sources if source)]
     cleaned = [clean_title(source, sites, confirmed) for source in sources]
+    social = cleaned[1] if len(cleaned) > 1 else None
+    kicked = _kicker_variant(social, headings) if social else None
+    if kicked:
+        return kicked
     shown = {_norm(heading) for heading in headings if heading}
     for title in cleaned:
         if title and _norm(title) in shown:
             return title
+    if social and _key(social) in {_key(heading) for heading in headings}:
+        return social  # the <h1> glued from spans ("Nationale DemoDer 9. Juli")
     first = next(filter(None, cleaned), None)
     if first:
         return first
@@ -146,3 +163,39 @@ def choose_title(
     tag = clean_title(title_tag, sites, confirmed)
     parts = _SEPARATOR.split(tag) if tag else []
     return max(parts, key=len) if parts and parts[0] else None
+
+
+def _kicker_variant(social: str, headings: Sequence[str]) -> str | None:
+    """The headline when og:title and an <h1> differ only by a kicker (see the module's
+    docstring): og:title when one of them is the other with a kicker before it, their shared
+    headline when each has its own kicker ("Iran: «X»" and "Nahost - «X»"), else None."""
+    for heading in headings:
+        if _kicker_before(heading, social) or _kicker_before(social, heading):
+            return social
+        if _norm(social) == _norm(heading):
+            continue
+        social_rest, heading_rest = _after_kicker(social), _after_kicker(heading)
+        if social_rest and heading_rest and _norm(social_rest) == _norm(heading_rest):
+            return social_rest
+    return None
+
+
+def _kicker_before(longer: str, shorter: str) -> bool:
+    """`longer` is `shorter` with a kicker before it: a few words, set off by a separator or
+    in their own element (an <h1>'s text glues it on: "Premier League Rückschlag ...")."""
+    whole, rest = _norm(longer), _norm(shorter)
+    if not rest or whole == rest or not whole.endswith(rest) or len(rest.split()) < _MIN_WORDS:
+        return False
+    kicker = whole[: -len(rest)]
+    words = _NOT_WORD.sub(" ", kicker).split()
+    glued = kicker[-1].isalnum() and shorter.lstrip()[:1].isupper()  # "Nationale DemoDer ..."
+    return 0 < len(words) <= _KICKER_WORDS and (kicker[-1] == " " or glued)
+
+
+def _after_kicker(title: str) -> str | None:
+    """The headline after a leading kicker ("Olympia: ...", "Nahost - ..."), else None."""
+    found = _KICKER_END.search(title)
+    if found is None or len(title[: found.start()].split()) > _KICKER_WORDS:
+        return None
+    rest = title[found.end() :].strip()
+    return rest if len(rest.split()) >= _MIN_WORDS else None

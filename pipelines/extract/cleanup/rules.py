@@ -18,7 +18,7 @@ copyright and reprint notices      `is_copyright_notice`
 script or embed code as text       `strip_loader_snippets`, `is_script_line`, `is_embed_code`
 cookie banners                     `is_cookie_banner`, `drop_cookie_banners`
 advertising labels, pagination     `is_ad_label`, `is_pagination`
-the headline repeated first        `drop_repeated_headline`
+the headline repeated at the top   `drop_repeated_headline` (`cleanup.headline`)
 =================================  ============================================================
 
 Text rules look at a line alone. Page rules use what the markup says
@@ -46,6 +46,7 @@ from pipelines.extract.cleanup.credit import (
     is_copyright_notice,
     is_staff_credit,
 )
+from pipelines.extract.cleanup.headline import drop_repeated_headline
 from pipelines.extract.cleanup.labels import is_ad_label, is_pagination, is_timestamp
 from pipelines.extract.cleanup.promos import is_promo, is_related_link, is_share_prompt
 from pipelines.extract.pagecontext import PageContext
@@ -62,8 +63,10 @@ __all__ = [
 
 # Bumped whenever the cleanup or the metadata rules change what a record holds (3: issue 13,
 # titles, bylines, publisher, title-suffix dates, deterministic teaser cards; 4: issue 13 text:
-# text from JSON, teaser siblings, collapsible boxes, "promoted" ids, repeated leads/headings).
-CLEANUP_VERSION = "4"
+# text from JSON, teaser siblings, collapsible boxes, "promoted" ids, repeated leads/headings;
+# 5: the cut check leaves out other articles, hidden elements, linked and listed paragraphs;
+# the headline is dropped at the top with its kicker or site suffix).
+CLEANUP_VERSION = "5"
 
 LINE_RULES: tuple[Callable[[str], bool], ...] = (
     is_comment_prompt,
@@ -143,17 +146,6 @@ def drop_cookie_banners(lines: list[str]) -> list[str]:
             after_banner = False
             kept.append(line)
     return kept
-
-
-def drop_repeated_headline(lines: list[str], title: str | None) -> list[str]:
-    """Remove the first line when it is the headline again (the title is metadata, not body).
-    Only the first line, and only an exact match ignoring case, quotes and end punctuation: a lead
-    sentence that starts with the headline's words is longer and stays."""
-    if title and lines:
-        headline = fold_marks(title)
-        if headline and fold_marks(lines[0]) == headline:
-            return lines[1:]
-    return lines
 
 
 def is_page_furniture(line: str, page: PageContext) -> bool:

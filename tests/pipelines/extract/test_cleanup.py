@@ -113,7 +113,7 @@ def test_headline_repeated_as_first_line_is_removed(first_line: str) -> None:
     assert clean_text(f"{first_line}\n{GENUINE}", title=TITLE) == GENUINE
 
 
-def test_headline_is_only_removed_from_the_first_line() -> None:
+def test_headline_stays_in_a_lead_after_text_or_without_a_title() -> None:
     lead = f"{TITLE}, Stoltenberg said on Thursday."
     assert clean_text(f"{lead}\n{GENUINE}", title=TITLE) == f"{lead}\n{GENUINE}"
     assert clean_text(f"{GENUINE}\n{TITLE}", title=TITLE) == f"{GENUINE}\n{TITLE}"

@@ -15,12 +15,12 @@ import sys
 
 import pytest
 
-from benchmarks.newsdev import NEWS_DEV, ROOT, Case, load
+from benchmarks.eval_extract import NEWS_DEV, ROOT, Case, load
 from pipelines.extract.core import extract
 
 _CHILD = """
 import hashlib, json, sys
-from benchmarks.newsdev import load
+from benchmarks.eval_extract import load
 from pipelines.extract.core import extract
 out = {}
 for case in reversed(load()):

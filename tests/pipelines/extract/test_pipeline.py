@@ -111,7 +111,7 @@ def test_a_failing_page_is_counted_and_the_crawl_goes_on(pipeline_factory: Any) 
     broken = item(body="not bytes: the extractor raises on this page")
     results = asyncio.run(outcomes(pipeline, [broken, item()]))
     assert isinstance(results[0], DropItem)
-    assert results[1]["schema"] == 1
+    assert results[1]["schema"] == 2
     stats = pipeline.stats
     assert (stats.get_value("extract/failed"), stats.get_value("extract/ok")) == (1, 1)
     assert stats.get_value("extract/timeout") is None
@@ -147,6 +147,6 @@ def test_pages_in_flight_are_bounded(pipeline_factory: Any) -> None:
         return list(results)
 
     results = asyncio.run(run())
-    assert [result["schema"] for result in results] == [1, 1, 1, 1]
+    assert [result["schema"] for result in results] == [2, 2, 2, 2]
     assert max(seen) == 1
     assert pipeline.config.in_flight == 1

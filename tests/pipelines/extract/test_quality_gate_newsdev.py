@@ -2,7 +2,7 @@
 
 The 124 pages are read at run time, never copied here; a missing corpus fails the gate (CI has
 ../shared beside the clone). Both extractors are scored once for this module by the code that
-prints the side-by-side table (`benchmarks.newsdev`, which defines the metric); the floors are
+prints the side-by-side table (`benchmarks.eval_extract`, which defines the metric); the floors are
 ``news_dev`` in benchmarks/baseline.json. CPU time is measured by the benchmark only.
 """
 
@@ -13,8 +13,16 @@ from typing import Any
 
 import pytest
 
-from benchmarks.eval_extract import BASELINE
-from benchmarks.newsdev import NEWS_DEV, Case, Report, load, ours, plain_trafilatura, score
+from benchmarks.eval_extract import (
+    BASELINE,
+    NEWS_DEV,
+    Case,
+    Report,
+    load,
+    ours,
+    plain_trafilatura,
+    score,
+)
 
 
 @pytest.fixture(scope="module")
