@@ -63,7 +63,8 @@ class Command(ScrapyCommand):
         counts = result.counts
         print(
             f"{counts['articles']} articles: {counts['ok']} records, {counts['empty']} without "
-            f"article text, {counts['failed']} failed\nwritten to {target.uri}{result.prefix}"
+            f"article text, {counts['failed']} failed; {counts['revisits']} revisit records "
+            f"skipped\nwritten to {target.uri}{result.prefix}"
         )
 
 

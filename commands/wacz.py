@@ -67,4 +67,5 @@ class Command(ScrapyCommand):
         print(
             f"{opts.output}: {packaged.warcs} WARC file(s), {packaged.index_lines} index lines, "
             f"{packaged.pages} pages"
+            + (f", {packaged.originals} record(s) of earlier crawls" if packaged.originals else "")
         )

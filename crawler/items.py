@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -56,6 +58,34 @@ HOP_KINDS = frozenset({"seedset", "front", "feed", "sitemap", "article"})
 
 
 @dataclass(frozen=True, slots=True)
+class Listing:
+    """What a feed or sitemap said of one entry when it listed it: a changed date makes a known
+    article worth fetching before it is due (``crawler.state``); the Google News sitemap fields
+    go into the article's metadata record."""
+
+    updated: str | None = None  # the feed entry's updated/pubDate, the sitemap's lastmod
+    news_publication_date: str | None = None  # Google News sitemap: news:publication_date
+    news_title: str | None = None  # news:title
+    news_keywords: str | None = None  # news:keywords
+    news_language: str | None = None  # news:publication/news:language
+
+    @property
+    def stamp(self) -> str | None:
+        """The entry's latest date as ISO 8601 UTC (a feed's RFC 822 date and a sitemap's ISO
+        date of one article agree), compared run to run; an unreadable date as given; None
+        when the entry gave none."""
+        dates = [_utc(d) for d in (self.updated, self.news_publication_date) if d]
+        return max(dates) if dates else None
+
+    def fields(self) -> list[tuple[str, str]]:
+        """The non-empty fields as (name, value), named as in the metadata record."""
+        names = ("listed-updated", "news-publication-date", "news-title", "news-keywords")
+        values = (self.updated, self.news_publication_date, self.news_title, self.news_keywords)
+        pairs = [(name, value) for name, value in zip(names, values, strict=True) if value]
+        return pairs + ([("news-language", self.news_language)] if self.news_language else [])
+
+
+@dataclass(frozen=True, slots=True)
 class Discovery:
     """How the crawler came to a request: the hops from the seed set to the page that linked here.
 
@@ -65,6 +95,11 @@ class Discovery:
     """
 
     hops: tuple[Hop, ...]  # the request's own page is not in it
+    listing: Listing | None = None  # what the feed or sitemap that listed it said of it
+
+    def listed(self, listing: Listing | None) -> Discovery:
+        """This discovery, with what the feed or sitemap said of the entry."""
+        return replace(self, listing=listing)
 
     @classmethod
     def from_seedset(cls, name: str) -> Discovery:
@@ -117,6 +152,18 @@ class ArticleItem:
     tls: TlsFacts | None = None  # what the TLS session proved (https); None for http
     # why the page was taken for an article (crawler.pages.recognise), e.g. ("og:type", "h1")
     article_signals: tuple[str, ...] = ()
+
+
+def _utc(date: str) -> str:
+    """A feed's or sitemap's date as ISO 8601 UTC; the text itself if it is not one."""
+    try:
+        moment = parsedate_to_datetime(date)
+    except (TypeError, ValueError, IndexError):
+        try:
+            moment = datetime.fromisoformat(date)
+        except ValueError:
+            return date
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
 
 
 def header_dict(headers: Headers) -> dict[str, str]:

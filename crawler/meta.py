@@ -31,6 +31,14 @@ TLS_VERIFIED = "tls_verified"  # True: chain and host name verified, and verific
 TLS_VERIFY_RESULT = "tls_verify_result"  # "ok" or what failed, checked even when not enforced
 TLS_CHAIN = "tls_chain"  # tuple of PEM certificates as the server sent them, its own first
 TLS_KEYS = (TLS_PROTOCOL, TLS_CIPHER_SUITE, TLS_VERIFIED, TLS_VERIFY_RESULT, TLS_CHAIN)
+# Incremental crawls (crawler.state): the conditional-request middleware marks a request of a
+# URL in the state with its last full capture and whether it sent validators; the WARC capture
+# says when it archived the exchange as a revisit of that capture, and in which crawl.
+PREVIOUS_CAPTURE = "newsarchive_previous_capture"  # crawler.state.base.Capture
+CONDITIONAL = "newsarchive_conditional"  # True: If-None-Match / If-Modified-Since were sent
+UNCONDITIONAL = "newsarchive_unconditional"  # True: send no validators (a re-fetch after a 304)
+REVISIT = "newsarchive_revisit"  # the WARC-Profile URI of the revisit record written, if one was
+ARCHIVED_IN = "newsarchive_crawl_id"  # the crawl id of the WARC the exchange was written to
 
 
 def pointer_of(response: Response) -> WarcPointer | None:

@@ -45,7 +45,8 @@ def read_warc(path: Path) -> list[WarcRecord]:
         iterator = ArchiveIterator(stream, check_digests="raise")
         for record in iterator:
             payload = record.raw_stream.read()
-            if record.rec_headers.get_header("WARC-Payload-Digest"):
+            digest = record.rec_headers.get_header("WARC-Payload-Digest")
+            if digest and record.rec_type != "revisit":  # a revisit's is its target's
                 assert record.digest_checker.passed is True, (path, record.rec_headers)
             http = record.http_headers
             records.append(
@@ -152,5 +153,7 @@ def warcio_check(paths: list[Path]) -> str:
     report = result.stdout + result.stderr
     assert result.returncode == 0, report
     digests = [line.strip() for line in report.splitlines() if line.strip().startswith("digest")]
-    assert digests and all(line == "digest pass" for line in digests), report
+    # a revisit's payload digest is its target's: warcio cannot check it there (verify does)
+    sound = {"digest pass", "digest present but not checked (revisit)"}
+    assert digests and all(line in sound for line in digests), report
     return report

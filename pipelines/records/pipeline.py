@@ -26,10 +26,12 @@ from typing import TYPE_CHECKING, Any, Protocol, Self, runtime_checkable
 from scrapy.exceptions import DropItem
 from twisted.internet import task
 
+from crawler.state.extension import CrawlStateExtension
 from pipelines.archive.context import archive_context
 from pipelines.archive.spool import OPEN_SUFFIX
 from pipelines.records.config import RecordsConfig
 from pipelines.records.schema import is_record
+from pipelines.records.versions import Versions
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -92,11 +94,13 @@ class RecordsPipeline:
         archive: Archive,
         stats: StatsCollector,
         written: WrittenRecords | None = None,
+        versions: Versions | None = None,
     ) -> None:
         self.config = config
         self.archive = archive
         self.stats = stats
         self.written = written  # crash-resume: the records a run before this one wrote
+        self.versions = versions  # with the crawl state: only changed articles, numbered
         self.batch: RecordBatch | None = None
         self.serial = 0
         self._timer: task.LoopingCall | None = None
@@ -107,7 +111,9 @@ class RecordsPipeline:
         context = archive_context(crawler, cls.__name__)
         config = RecordsConfig.from_settings(crawler.settings)
         written = context.resume if isinstance(context.resume, WrittenRecords) else None
-        return cls(config, context.archive, crawler.stats, written)
+        state = crawler.get_extension(CrawlStateExtension)
+        versions = Versions(state.tracker.state, crawler.stats) if state is not None else None
+        return cls(config, context.archive, crawler.stats, written, versions)
 
     def open_spider(self) -> None:
         if self.config.max_age:
@@ -120,6 +126,8 @@ class RecordsPipeline:
         if self.written is not None and self.written.record_done(item["record_id"]):
             self.stats.inc_value("resume/records_already_written")
             raise DropItem(f"record {item['record_id']} already written", log_level="DEBUG")
+        if self.versions is not None and (item := self.versions.next(item)) is None:
+            raise DropItem("article unchanged: no new version", log_level="DEBUG")
         if not self.failed:
             try:
                 if self.batch is None:
@@ -131,6 +139,8 @@ class RecordsPipeline:
             self.stats.inc_value("records/not_written")
             raise DropItem(f"record {item['record_id']} not written", log_level="DEBUG")
         self.stats.inc_value("records/written")
+        if self.versions is not None:
+            self.versions.written(item)
         if self.batch is not None and self.batch.count >= self.config.batch_size:
             self.flush()
         return item

@@ -9,6 +9,8 @@ records and never over them::
     reextracted/{crawl}/{tag}/manifest.json             written last: the set is complete
 
 where ``tag`` names the extractor: its version and the first 12 hex digits of its config hash.
+Revisit records (a re-crawl's unchanged pages) are not articles to extract: each points at an
+earlier capture, whose record its own crawl holds. They are counted (``revisits``), not read.
 
 It is deterministic. Records are written in WARC order whatever the number of workers, serialised
 as the records pipeline serialises them (fixed key order, gzip with a zero mtime), and the
@@ -43,6 +45,7 @@ from pipelines.records import clean_record
 from pipelines.records.pipeline import RecordBatch
 from pipelines.storage import ObjectExistsError, Store, StoredObject
 from pipelines.storage.base import json_bytes, sha256_of_stream
+from pipelines.tools.revisits import revisit_count
 from pipelines.warc.reader import article_metadata, articles, warc_keys
 
 logger = logging.getLogger(__name__)
@@ -58,7 +61,7 @@ class ReextractError(Exception):
 @dataclass(frozen=True, slots=True)
 class Result:
     prefix: str  # where the record set is, in the target store
-    counts: dict[str, int]  # articles, ok, empty, failed
+    counts: dict[str, int]  # articles, ok, empty, failed, revisits (skipped)
     objects: tuple[StoredObject, ...]  # the parts, then the manifest
 
 
@@ -86,14 +89,22 @@ def reextract(
     if not keys:
         raise ReextractError(f"no WARC files under warc/{crawl_id}/ in {source.uri}")
     metadata = article_metadata(source, keys)
-    if not metadata:
+    revisits = revisit_count(source, crawl_id, keys)
+    if not metadata and not revisits:
         raise ReextractError(
             f"the WARC files of crawl {crawl_id} hold no article metadata records (no articles, "
             "or written before newsarchive wrote them): nothing to extract"
         )
-    logger.info("crawl %s: %d WARC files, %d articles", crawl_id, len(keys), len(metadata))
+    logger.info(
+        "crawl %s: %d WARC files, %d articles, %d revisit records (not extracted: each points "
+        "at an earlier capture)",
+        crawl_id,
+        len(keys),
+        len(metadata),
+        revisits,
+    )
     sources: list[StoredObject] = []
-    counts: Counter[str] = Counter(articles=0, ok=0, empty=0, failed=0)
+    counts: Counter[str] = Counter(articles=0, ok=0, empty=0, failed=0, revisits=revisits)
     with tempfile.TemporaryDirectory(prefix="newsarchive-reextract-") as tmp:
         parts = _Parts(Path(tmp), target, prefix, batch_size)
         items = articles(source, keys, metadata, sources)

@@ -4,10 +4,12 @@ Every object a manifest lists is streamed once: its SHA-256 and size are recompu
 records are read with warcio, checking each record's block and payload digests, and the records
 of WARC files, the lines of record parts and of CDXJ indexes are counted against the manifest.
 The manifest itself is checked against its digest and its counts against the objects' own and
-the reports' (pipelines/tools/verify_counts.py). Objects in the store that no manifest lists are
-reported too (an interrupted crawl's, or strays). Memory stays flat: objects are read in 1 MiB
-chunks, never whole (reports excepted, which are small). Exit status: 0 when all is well, 1 on
-any problem.
+the reports' (pipelines/tools/verify_counts.py). Every revisit record's target must exist, in
+this crawl or another of the archive (pipelines/tools/verify_revisits.py). Re-extraction sets are
+verified by their own manifests (pipelines/tools/verify_sets.py). Objects in the store that no
+manifest lists are reported too (an interrupted crawl's, or strays). Memory stays flat: objects
+are read in 1 MiB chunks, never whole (reports excepted, which are small). Exit status: 0 when
+all is well, 1 on any problem.
 """
 
 from __future__ import annotations
@@ -23,7 +25,10 @@ from warcio.archiveiterator import ArchiveIterator
 from pipelines.archive.coordination import digest_key
 from pipelines.storage import ObjectMissingError, Store, StoreError
 from pipelines.storage.base import CHUNK_SIZE, HashingReader
+from pipelines.tools.revisits import Revisit, revisit_of
 from pipelines.tools.verify_counts import Counted, check_counts, check_digest, report_stats
+from pipelines.tools.verify_revisits import check_revisits
+from pipelines.tools.verify_sets import check_set, set_manifests, set_objects
 from pipelines.warc.cdxj import is_indexed
 from pipelines.warc.tls import VERIFIED as TLS_VERIFIED
 
@@ -66,37 +71,62 @@ def verify(store: Store, crawl: str | None, out: IO[str]) -> Report:
     report = Report(out)
     print(f"verifying {store.uri}" + (f", crawl {crawl}" if crawl else ""), file=out)
     listed: set[str] = set()
+    revisits: list[Revisit] = []
     manifests = (
         [f"manifests/{crawl}.json"]
         if crawl
         else [key for key in store.list("manifests/") if key.endswith(".json")]
     )
-    if not manifests:  # an empty folder, a wrong prefix: nothing here is proven
+    sets = list(set_manifests(store, crawl))
+    if not manifests and not sets:  # an empty folder, a wrong prefix: nothing here is proven
         report.problem("missing", "manifests/", "no manifest in this store: is it an archive?")
     for key in manifests:
-        crawl_id = key.removeprefix("manifests/").removesuffix(".json")
-        listed.update((key, digest_key(crawl_id)))
-        manifest = _load_manifest(store, key, report)
-        if manifest is None:
-            continue
-        check_digest(store, crawl_id, manifest, report)
-        counted = Counted()
-        for entry in manifest.get("objects", []):
-            listed.add(entry["key"])
-            check_object(store, entry, report, counted)
-        check_counts(key, manifest, counted, report)
-        _note_unverified(key, crawl_id, counted.unverified, report)
+        revisits += _verify_crawl(store, key, report, listed)
+    for key in sets:
+        _verify_set(store, key, report, listed)
+    check_revisits(store, revisits, report)
     for key in store.list():
         if key not in listed and (crawl is None or crawl_of(key) == crawl):
             report.problem("unlisted", key, "in no manifest")
     counts = ", ".join(f"{n} {kind}" for kind, n in report.problems.items())
     verdict = "FAILED" if report.failed else "OK"
+    in_sets = f" and {len(sets)} re-extraction set(s)" if sets else ""
     print(
         f"{verdict}: {report.objects} object(s), {report.size:,} bytes verified in "
-        f"{len(manifests)} manifest(s); {counts}",
+        f"{len(manifests)} manifest(s){in_sets}; {counts}",
         file=out,
     )
     return report
+
+
+def _verify_crawl(store: Store, key: str, report: Report, listed: set[str]) -> list[Revisit]:
+    """One crawl's manifest and objects; returns the revisits its WARC files hold."""
+    crawl_id = key.removeprefix("manifests/").removesuffix(".json")
+    listed.update((key, digest_key(crawl_id)))
+    manifest = _load_manifest(store, key, report)
+    if manifest is None:
+        return []
+    check_digest(store, crawl_id, manifest, report)
+    counted = Counted()
+    for entry in manifest.get("objects", []):
+        listed.add(entry["key"])
+        check_object(store, entry, report, counted)
+    check_counts(key, manifest, counted, report)
+    _note_unverified(key, crawl_id, counted.unverified, report)
+    return counted.revisits
+
+
+def _verify_set(store: Store, key: str, report: Report, listed: set[str]) -> None:
+    """One re-extraction set: its manifest, its parts (pipelines/tools/verify_sets.py)."""
+    listed.add(key)
+    manifest = _load_manifest(store, key, report)
+    if manifest is None:
+        return
+    counted = Counted()
+    for entry in set_objects(manifest):
+        listed.add(entry["key"])
+        check_object(store, entry, report, counted)
+    check_set(store, key, manifest, counted, report)
 
 
 def _note_unverified(key: str, crawl_id: str, urls: list[str], report: Report) -> None:
@@ -207,6 +237,8 @@ def _check_warc(reader: HashingReader, key: str, counted: Counted) -> tuple[int,
     for record in ArchiveIterator(reader, check_digests=True):
         count += 1
         captures += is_indexed(record.rec_type, record.rec_headers.get_header("Content-Type"))
+        if (revisit := revisit_of(record, key)) is not None:
+            counted.revisits.append(revisit)
         if record.rec_headers.get_header(TLS_VERIFIED) == "false":
             counted.unverified.append(str(record.rec_headers.get_header("WARC-Target-URI")))
         while record.raw_stream.read(CHUNK_SIZE):

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 from pipelines.archive.coordination import counts_of, digest_key, manifest_digest, parse_digest
 from pipelines.storage import ObjectMissingError, Store, StoreError
+from pipelines.tools.revisits import Revisit
 from pipelines.warc.cdxj import index_name
 
 REPORT_COUNTS = (  # a report's stat, the manifest's count it must equal, what they count
@@ -42,6 +43,7 @@ class Counted:
     captures: dict[str, int] = field(default_factory=dict)  # WARC: the records an index lists
     stats: dict[str, dict[str, Any]] = field(default_factory=dict)  # reports
     unverified: list[str] = field(default_factory=list)  # https captures without TLS verification
+    revisits: list[Revisit] = field(default_factory=list)  # checked once every WARC is read
 
 
 def check_digest(store: Store, crawl: str, manifest: dict[str, Any], found: Findings) -> None:

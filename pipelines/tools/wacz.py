@@ -12,7 +12,8 @@
 It streams: WARC files are copied from the store into the ZIP piece by piece, and the index is
 merged from the per-file CDXJ indexes (``indexes/{crawl}/*.cdxj``; a WARC without one is indexed
 on the spot) through temporary files. When the crawl has a manifest, each WARC's size and SHA-256
-are checked against it as it is copied, so a damaged file is never packaged.
+are checked against it as it is copied, so a damaged file is never packaged. The records of
+earlier crawls that revisits point at are added too (pipelines/tools/wacz_originals.py).
 """
 
 from __future__ import annotations
@@ -30,17 +31,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from warcio.timeutils import timestamp_to_iso_date
-
 from pipelines.archive.versions import software_versions
-from pipelines.storage import ObjectMissingError, Store
+from pipelines.storage import LocalStore, ObjectMissingError, Store
 from pipelines.storage.base import json_bytes
+from pipelines.tools.wacz_originals import MissingOriginalError, originals_name, write_originals
+from pipelines.tools.wacz_pages import page_lines
 from pipelines.warc import cdxj
 from pipelines.warc.reader import warc_keys
 
 WACZ_VERSION = "1.1.1"
 BLOCK_LINES = 300  # CDXJ lines per gzip block of index.cdx.gz (cdxj-indexer's default)
-PAGE_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _CHUNK = 1024 * 1024
 
 
@@ -54,6 +54,7 @@ class Packaged:
     warcs: int
     index_lines: int
     pages: int
+    originals: int = 0  # records of other crawls that the crawl's revisits point at
 
 
 def write_wacz(store: Store, crawl_id: str, output: Path) -> Packaged:
@@ -71,6 +72,7 @@ def write_wacz(store: Store, crawl_id: str, output: Path) -> Packaged:
         for key in keys:
             writer.add_warc(store, key, known.get(key), Path(tmp))
         indexes = [_local_index(store, crawl_id, key, Path(tmp)) for key in keys]
+        indexes += _add_originals(writer, store, crawl_id, indexes, Path(tmp))
         titles = _titles(store, crawl_id)
         with ExitStack() as stack:
             streams = [stack.enter_context(open(path, encoding="utf-8")) for path in indexes]
@@ -90,7 +92,7 @@ def write_wacz(store: Store, crawl_id: str, output: Path) -> Packaged:
         writer.add_bytes("datapackage.json", datapackage, listed=False)
         digest = {"path": "datapackage.json", "hash": "sha256:" + _sha256(datapackage)}
         writer.add_bytes("datapackage-digest.json", json_bytes(digest), listed=False)
-    return Packaged(output, len(keys), lines, writer.page_count)
+    return Packaged(output, len(keys), lines, writer.page_count, writer.originals)
 
 
 class _Writer:
@@ -103,6 +105,9 @@ class _Writer:
         self.date_time = created.timetuple()[:6]
         self.resources = resources
         self.page_count = 0
+        self.originals = 0
+        self.not_pages: set[str] = set()  # WARC files whose captures are not the crawl's pages
+        self.revisited: set[tuple[str, str]] = set()  # revisits of HTML pages: pages too
 
     def _entry(self, path: str, compress: int, size: int) -> IO[bytes]:
         """An entry whose size is given up front, so that zipfile writes a ZIP64 header only
@@ -173,7 +178,7 @@ class _Writer:
                 idx.append(f"{prefix} {json.dumps(info)}\n")
                 offset += len(data)
                 count += len(block)
-                pages.writelines(_page_lines(block))
+                pages.writelines(page_lines(block, self.not_pages, self.revisited))
         entry_out = self._entry(path, zipfile.ZIP_STORED, offset)
         with open(blocks_path, "rb") as source, entry_out as out:
             while chunk := source.read(_CHUNK):
@@ -197,22 +202,6 @@ class _Writer:
         self.add_bytes("pages/pages.jsonl", "".join(out).encode("utf-8"))
 
 
-def _page_lines(block: list[str]) -> Iterator[str]:
-    for line in block:
-        key_and_time, _, data = line.partition(" {")
-        fields = json.loads("{" + data)
-        if fields.get("status") == "200" and fields.get("mime") in PAGE_TYPES:
-            timestamp = key_and_time.split(" ")[1]
-            page = {
-                "id": hashlib.sha256(f"{timestamp} {fields['url']}".encode()).hexdigest()[:32],
-                "url": fields["url"],
-                "ts": timestamp_to_iso_date(timestamp),
-                "_filename": fields["filename"],
-                "_offset": fields["offset"],
-            }
-            yield json.dumps(page) + "\n"
-
-
 def _blocks(lines: Iterable[str], size: int) -> Iterator[list[str]]:
     block: list[str] = []
     for line in lines:
@@ -226,6 +215,28 @@ def _blocks(lines: Iterable[str], size: int) -> Iterator[list[str]]:
 
 def _idx_meta() -> str:
     return "!meta 0 " + json.dumps({"format": "cdxj-gzip-1.0", "filename": "index.cdx.gz"}) + "\n"
+
+
+def _add_originals(
+    writer: _Writer, store: Store, crawl_id: str, indexes: list[Path], tmp: Path
+) -> list[Path]:
+    """The earlier crawls' records that the crawl's revisits point at, as one more WARC file
+    (pipelines/tools/wacz_originals.py); returns its index, to merge with the crawl's."""
+    folder, name = tmp / "originals", originals_name(crawl_id)
+    folder.mkdir()
+    try:
+        found = write_originals(store, crawl_id, indexes, folder / name)
+    except MissingOriginalError as exc:
+        raise WaczError(str(exc)) from None
+    writer.originals, writer.revisited = found.copied, found.pages
+    if not writer.originals:
+        return []
+    writer.add_warc(LocalStore(folder), name, None, tmp)
+    writer.not_pages.add(name)
+    index = tmp / cdxj.index_name(name)
+    with open(folder / name, "rb") as stream:
+        cdxj.write_index(index, cdxj.index_warc(stream, name))
+    return [index]
 
 
 def _local_index(store: Store, crawl_id: str, warc_key: str, folder: Path) -> Path:

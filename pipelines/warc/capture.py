@@ -32,7 +32,8 @@ from scrapy.http import Response
 from twisted.internet import task
 
 from crawler.items import ArticleItem, WarcPointer
-from crawler.meta import WARC_POINTER
+from crawler.meta import ARCHIVED_IN, PREVIOUS_CAPTURE, REVISIT, WARC_POINTER
+from crawler.state.base import CrawlState
 from pipelines.archive.spool import OPEN_SUFFIX
 from pipelines.archive.versions import software_versions
 from pipelines.warc import cdxj
@@ -42,6 +43,7 @@ from pipelines.warc.config import WarcConfig
 from pipelines.warc.exchange import HTTP_RESPONSE, exchange_records
 from pipelines.warc.record import RecordFactory, build_record
 from pipelines.warc.record import warc_date as format_date
+from pipelines.warc.revisit import Originals, Revisit, revisit_of
 from pipelines.warc.writer import ClosedWarc, RotatingWarcWriter
 
 if TYPE_CHECKING:
@@ -64,9 +66,11 @@ class WarcCapture:
         archive: Archive,
         stats: StatsCollector,
         factory: RecordFactory | None = None,
+        state: CrawlState | None = None,
     ) -> None:
         self.config = config
         self.archive = archive
+        self.state = state  # the crawl state (crawler.state), when the crawl keeps one
         self.stats = stats
         self.factory = factory or RecordFactory()
         self.writer: RotatingWarcWriter | None = None
@@ -74,6 +78,7 @@ class WarcCapture:
         self._index: dict[str, list[cdxj.CdxjEntry]] = {}  # entries of each open file, by name
         self._finished = False  # the spider closed: nothing more is written
         self._failed = False  # a write failed: nothing more is written
+        self._originals: Originals | None = None  # what revisits may point at, when asked
 
     def open(self) -> None:
         """Start the first file (at engine start, once the archive has sent what earlier runs
@@ -121,10 +126,16 @@ class WarcCapture:
             if self._failed:
                 self.stats.inc_value("warc/not_archived")  # fetched again when resumed
             return
+        revisit = self._revisit(request, response)
         try:
             pointers = self.writer.write(
                 lambda f: exchange_records(
-                    f, request, response, self.config.redact_headers, warctls.written(self.writer)
+                    f,
+                    request,
+                    response,
+                    self.config.redact_headers,
+                    warctls.written(self.writer),
+                    revisit,
                 )
             )
         except OSError as exc:
@@ -134,19 +145,42 @@ class WarcCapture:
             self.stats.inc_value("warc/write_failed")
             logger.exception("could not archive the response of %s", request.url)
             return
-        request.meta[WARC_POINTER] = pointers[0]  # the response record
-        self._note(request.url, response, pointers[0])
+        request.meta[WARC_POINTER] = pointers[0]  # the response (or revisit) record
+        request.meta[ARCHIVED_IN] = self.archive.identity.crawl_id
+        request.meta.pop(REVISIT, None)  # a redirect's or retry's copy of the request
+        if revisit is not None:
+            request.meta[REVISIT] = revisit.profile
+            self.stats.inc_value(f"warc/revisits/{revisit.name}")
+        self._note(request.url, response, pointers[0], revisit)
         self.stats.inc_value("warc/exchanges")
         self.stats.inc_value("warc/records", len(pointers))  # 2, or 3 with a TLS chain record
 
-    def _note(self, url: str, response: Response, pointer: WarcPointer) -> None:
-        """Index the response record as cdxj-indexer would index it from the file."""
+    def _revisit(self, request: Request, response: Response) -> Revisit | None:
+        """The revisit of the last full capture this exchange is archived as (incremental
+        crawls), if that capture is in the archive; else it is no longer the one to refer to."""
+        revisit = revisit_of(request, response)
+        if revisit is None:
+            return None
+        if self._originals is None:
+            self._originals = Originals(self.archive.store)
+        if self._originals.exist(revisit.refers_to):
+            return revisit
+        self.stats.inc_value("warc/revisit_original_missing")
+        del request.meta[PREVIOUS_CAPTURE]  # a 304 is fetched again, in full
+        return None
+
+    def _note(
+        self, url: str, response: Response, pointer: WarcPointer, revisit: Revisit | None
+    ) -> None:
+        """Index the response record as cdxj-indexer would index it from the file (an empty
+        revisit has no HTTP status)."""
         content_types = response.headers.getlist(b"Content-Type")  # warcio reads the first
+        mime = cdxj.mime_type(_header_text(content_types[0]) if content_types else None)
         entry = cdxj.CdxjEntry(
             url=url,
             date=pointer.date,
-            mime=cdxj.mime_type(_header_text(content_types[0]) if content_types else None),
-            status=str(response.status),
+            mime=cdxj.REVISIT_MIME if revisit is not None else mime,
+            status=str(response.status) if revisit is None or revisit.keeps_head else None,
             digest=pointer.payload_digest,
             length=pointer.length,
             offset=pointer.offset,
@@ -169,6 +203,8 @@ class WarcCapture:
             if not self._failed:
                 logger.error("metadata record of %s came after the WARC closed", item.final_url)
             return
+        if record is not None and self.state is not None:  # no new version: name the last
+            record = warcmeta.same_version(self.state, item.url, record)
         data = warcmeta.block(warcmeta.fields(item, outcome, extractor, record))
         response_id = item.warc.record_id
         links = [("WARC-Concurrent-To", response_id), ("WARC-Refers-To", response_id)]

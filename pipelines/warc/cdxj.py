@@ -28,6 +28,7 @@ from warcio.timeutils import iso_date_to_timestamp, timestamp_to_iso_date
 INDEXED_TYPES = frozenset({"response", "revisit", "resource", "metadata"})
 NOT_INDEXED_CONTENT_TYPE = "application/warc-fields"
 SUFFIX = ".cdxj"
+REVISIT_MIME = "warc/revisit"  # the mime of every revisit record's line, as pywb indexes it
 _MIME_END = re.compile(r"[;\s]")
 
 
@@ -133,7 +134,7 @@ def is_indexed(record_type: str, content_type: str | None) -> bool:
 def _entry_of(record: Any) -> dict[str, Any]:
     http = record.http_headers
     if record.rec_type == "revisit":
-        mime: str | None = "warc/revisit"
+        mime: str | None = REVISIT_MIME
     elif record.rec_type == "response":
         mime = mime_type(http.get_header("Content-Type") if http else None)
     else:

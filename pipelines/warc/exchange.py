@@ -23,6 +23,7 @@ from crawler.meta import CONNECTION_HEADERS, REASON, truncated_body
 from pipelines.warc import tls as warctls
 from pipelines.warc.record import Record, RecordFactory, build_record, http_head, status_line
 from pipelines.warc.record import warc_date as format_date
+from pipelines.warc.revisit import Revisit
 
 REDACTED = b"<redacted by newsarchive>"
 HTTP_REQUEST = "application/http; msgtype=request"
@@ -35,11 +36,13 @@ def exchange_records(
     response: Response,
     redact_headers: Set[str],
     tls_written: dict[str, str] | None = None,
+    revisit: Revisit | None = None,
 ) -> Iterator[Record]:
     """The response record, then the request record (``WARC-Concurrent-To`` it); built as the
     writer takes them, so that they land in one file together. For https, then the certificate
     chain record (``pipelines.warc.tls``) unless ``tls_written``, the chain records already in
-    the file, holds it."""
+    the file, holds it. With ``revisit`` (``pipelines.warc.revisit``), a revisit record stands
+    for the response record."""
     date = format_date(factory.now())
     response_id, request_id = factory.make_id(), factory.make_id()
     protocol = response.protocol or "HTTP/1.1"
@@ -55,16 +58,7 @@ def exchange_records(
     if response.ip_address is not None:
         extra.append(("WARC-IP-Address", str(response.ip_address)))
     extra += protocols + warctls.response_fields(request, chain_id)
-    yield build_record(
-        "response",
-        head + body,
-        record_id=response_id,
-        date=date,
-        content_type=HTTP_RESPONSE,
-        target_uri=request.url,
-        payload_offset=len(head),
-        headers=extra,
-    )
+    yield response_record(request.url, head, body, response_id, date, extra, revisit)
     sent = request_head(request, protocol, redact_headers)
     yield build_record(
         "request",
@@ -78,6 +72,40 @@ def exchange_records(
     )
     if chain is not None:  # once per host and chain in each file, after its first exchange
         yield chain
+
+
+def response_record(
+    url: str,
+    head: bytes,
+    body: bytes,
+    record_id: str,
+    date: str,
+    fields: list[tuple[str, str]],
+    revisit: Revisit | None,
+) -> Record:
+    """The response record; or the revisit that stands for it, without the body (and without
+    the head, for a 304: see ``pipelines.warc.revisit``)."""
+    if revisit is None:
+        return build_record(
+            "response",
+            head + body,
+            record_id=record_id,
+            date=date,
+            content_type=HTTP_RESPONSE,
+            target_uri=url,
+            payload_offset=len(head),
+            headers=fields,
+        )
+    return build_record(
+        "revisit",
+        head if revisit.keeps_head else b"",
+        record_id=record_id,
+        date=date,
+        content_type=HTTP_RESPONSE,
+        target_uri=url,
+        headers=revisit.fields(url) + fields,
+        payload_digest=revisit.payload_digest,
+    )
 
 
 def response_head(request: Request, response: Response, protocol: str) -> tuple[bytes, bool]:

@@ -11,6 +11,11 @@ indexes. Fields, in this order (repeated fields keep their order):
     discovery-path: feed <url>              here: seedset, then front / feed / sitemap / article
     via: <the page that linked here>        (absent for a start URL)
     depth: <related-link hops>
+    listed-updated: <date>                  what the feed or sitemap listing it said (each only
+    news-publication-date: <date>           when given): its updated/pubDate/lastmod, and the
+    news-title: <title>                     Google News sitemap's news:publication_date,
+    news-keywords: <keywords>               news:title, news:keywords and news:language
+    news-language: <language>
     related: <url>                          the in-scope related links, each once
     outlink: <url>                          every link to another page, in page order
     article-signals: <signal>, <signal> ... why the page was taken for an article (see
@@ -18,7 +23,7 @@ indexes. Fields, in this order (repeated fields keep their order):
     extraction: ok | empty | failed
     extractor: <name> <version>
     extractor-config-sha256: <hex>
-    record-id: <clean record id>            (ok only)
+    record-id: <clean record id>            (ok only; an unchanged article: its last record's)
     text-sha256: <hex>                      (ok only)
 
 The discovery path is what the crawler knew (``crawler.items.Discovery``); ``via`` and ``depth``
@@ -36,13 +41,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from crawler.items import ArticleItem, Discovery
+from crawler.items import ArticleItem, Discovery, Listing
+from crawler.state.base import CrawlState
 
 FORMAT = "article/1"
 FORMAT_FIELD = "newsarchive-metadata"
 CONTENT_TYPE = "application/warc-fields"
 OUTCOMES = ("ok", "empty", "failed")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_LISTING_FIELDS = (  # in the order of crawler.items.Listing's fields
+    "listed-updated",
+    "news-publication-date",
+    "news-title",
+    "news-keywords",
+    "news-language",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +88,7 @@ def fields(
     if discovery.discovered_from is not None:
         out.append(("via", discovery.discovered_from))
     out.append(("depth", str(discovery.depth)))
+    out += discovery.listing.fields() if discovery.listing is not None else []
     out += [("related", url) for url in item.related_urls]
     out += [("outlink", url) for url in item.outlinks]
     out.append(("article-signals", ", ".join(item.article_signals)))
@@ -86,6 +100,20 @@ def fields(
     if record is not None:
         out += [("record-id", str(record["record_id"])), ("text-sha256", record["text_sha256"])]
     return [(name, _single_line(value)) for name, value in out]
+
+
+def same_version(state: CrawlState, url: str, record: dict[str, Any]) -> dict[str, Any]:
+    """The record the metadata names. An article whose text and title are those of its last
+    record gets no new one (``pipelines.records.versions``): its metadata names that record,
+    which holds the same text, rather than one that is never written."""
+    known = state.get(url)
+    last = known.article if known is not None else None
+    if last is not None and (last.text_sha256, last.title) == (
+        record["text_sha256"],
+        record["title"],
+    ):
+        return {**record, "record_id": last.record_id}
+    return record
 
 
 def block(pairs: list[tuple[str, str]]) -> bytes:
@@ -114,9 +142,11 @@ def read(data: bytes) -> ArticleMetadata | None:
     single = dict(pairs)  # of the fields that appear once
     path = [value.partition(" ") for name, value in pairs if name == "discovery-path"]
     name, _, version = single["extractor"].partition(" ")
+    listed = {key: single.get(key) for key in _LISTING_FIELDS}
+    listing = Listing(*listed.values()) if any(listed.values()) else None
     return ArticleMetadata(
         requested_url=single["requested-url"],
-        discovery=Discovery(tuple((kind, value) for kind, _, value in path)),
+        discovery=Discovery(tuple((kind, value) for kind, _, value in path), listing),
         related_urls=tuple(value for name, value in pairs if name == "related"),
         outlinks=tuple(value for name, value in pairs if name == "outlink"),
         extraction=single["extraction"],

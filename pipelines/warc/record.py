@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
 
+from crawler.timestamps import rfc3339
+
 WARC_VERSION = b"WARC/1.1"
 COMPRESS_LEVEL = 6  # zlib's default: warcio's level 9 costs ~3x the CPU for ~2% smaller files
 
@@ -34,7 +36,7 @@ def new_record_id() -> str:
 
 def warc_date(moment: datetime) -> str:
     """WARC/1.1 date: UTC, microseconds (the spec allows sub-second precision)."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return rfc3339(moment)  # the project's one format (crawler/timestamps.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,9 +72,11 @@ def build_record(
     target_uri: str | None = None,
     payload_offset: int | None = None,
     headers: Iterable[tuple[str, str]] = (),
+    payload_digest: str | None = None,
 ) -> Record:
     """Serialise one record. ``payload_offset`` is where the payload starts in ``block``
-    (after an HTTP head); None means the record has no payload digest (warcinfo)."""
+    (after an HTTP head); None means the record has no payload digest (warcinfo), unless
+    ``payload_digest`` gives the digest of a payload not stored (a revisit's)."""
     fields: list[tuple[str, str]] = [
         ("WARC-Type", record_type),
         ("WARC-Record-ID", record_id),
@@ -81,9 +85,9 @@ def build_record(
     if target_uri is not None:
         fields.append(("WARC-Target-URI", target_uri))
     fields.extend(headers)
-    payload_digest = None
     if payload_offset is not None:
         payload_digest = sha256_digest(block[payload_offset:])
+    if payload_digest is not None:
         fields.append(("WARC-Payload-Digest", payload_digest))
     fields.append(("WARC-Block-Digest", sha256_digest(block)))
     fields.append(("Content-Type", content_type))

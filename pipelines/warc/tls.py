@@ -43,6 +43,7 @@ from scrapy.utils.httpobj import urlparse_cached
 
 from crawler import meta
 from crawler.items import TlsFacts
+from crawler.timestamps import rfc3339
 from pipelines.warc.record import Record, RecordFactory, build_record, warc_fields
 
 if TYPE_CHECKING:
@@ -140,8 +141,8 @@ def certificate_fields(pem: str) -> list[tuple[str, str]]:
         ("certificate-sha256", certificate.fingerprint(hashes.SHA256()).hex()),
         ("certificate-subject", certificate.subject.rfc4514_string()),
         ("certificate-issuer", certificate.issuer.rfc4514_string()),
-        ("certificate-not-before", certificate.not_valid_before_utc.isoformat()),
-        ("certificate-not-after", certificate.not_valid_after_utc.isoformat()),
+        ("certificate-not-before", rfc3339(certificate.not_valid_before_utc)),
+        ("certificate-not-after", rfc3339(certificate.not_valid_after_utc)),
         ("certificate-pem", "\r\n ".join(lines)),
     ]
 

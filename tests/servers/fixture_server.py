@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import IO
 
 from tests.hostile.routes import hostile_route
+from tests.servers.conditional import state_route, validated
 from tests.servers.replies import Reply, RouteRequest
 from tests.servers.routes import ROUTES, serve_static
 
@@ -47,6 +48,8 @@ class FixtureServer(ThreadingHTTPServer):
         self.pages = pages
         self.request_log = request_log
         self.delay = 0.0  # seconds each reply waits (--delay-ms): a slow site for crash tests
+        self.validators = False  # --validators: ETag, Last-Modified and 304s (conditional.py)
+        self.honour_conditional = True  # --ignore-conditional: validators sent, never a 304
         self.log_lock = threading.Lock()
         self.active = 0  # requests being answered
         self.hits: Counter[str] = Counter()  # requests seen so far, by target
@@ -116,9 +119,12 @@ class FixtureHandler(BaseHTTPRequestHandler):
         if target.startswith(("http://", "https://")):  # absolute form, as sent to a proxy
             target = "/" + target.split("/", 3)[3] if target.count("/") >= 3 else "/"
         path, _, query = target.partition("#")[0].partition("?")
-        request = RouteRequest(path, query, self.server.pages, self.server.base_url, self.seen)
-        route = ROUTES.get(path) or hostile_route(path) or serve_static
-        return route(request)
+        headers = tuple(self.headers.items())
+        server = self.server
+        request = RouteRequest(path, query, server.pages, server.base_url, self.seen, headers)
+        route = ROUTES.get(path) or hostile_route(path) or state_route(path) or serve_static
+        reply = route(request)
+        return validated(reply, request, server.honour_conditional) if server.validators else reply
 
     def send_reply(self, reply: Reply, with_body: bool) -> None:
         if reply.raw is not None:  # the route writes the bytes itself, then the connection ends
@@ -133,7 +139,7 @@ class FixtureHandler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         if is_chunked:
             self.send_header("Transfer-Encoding", "chunked")
-        else:
+        elif reply.status != 304:  # a 304 has no body, and no length of its own
             length = len(reply.body) if isinstance(reply.body, bytes) else reply.length
             self.send_header("Content-Length", str(length))
         self.end_headers()
@@ -179,6 +185,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--log", type=Path, help="append one JSON line per request here")
     parser.add_argument("--delay-ms", type=int, default=0, help="wait this long before each GET")
+    parser.add_argument("--validators", action="store_true", help="ETag, Last-Modified, 304s")
+    parser.add_argument("--ignore-conditional", action="store_true", help="never answer 304")
     args = parser.parse_args(argv)
     pages = args.site / "pages"
     if not pages.is_dir():
@@ -187,6 +195,8 @@ def main(argv: list[str] | None = None) -> int:
         log = stack.enter_context(args.log.open("a", encoding="utf-8")) if args.log else None
         server = stack.enter_context(FixtureServer((args.host, args.port), pages, log))
         server.delay = args.delay_ms / 1000
+        server.validators = args.validators
+        server.honour_conditional = not args.ignore_conditional
 
         def stop(signum: int, frame: object) -> None:
             # shutdown() waits for serve_forever(), which runs in this very thread.

@@ -48,9 +48,13 @@ class HttpServer:
         log: Path | None = None,
         startup_timeout: float = 10.0,
         delay_ms: int = 0,
+        validators: bool = False,
+        ignore_conditional: bool = False,
     ) -> None:
         self.site = site
         self.delay_ms = delay_ms
+        self.flags = ["--validators"] if validators else []  # tests/servers/conditional.py
+        self.flags += ["--ignore-conditional"] if ignore_conditional else []
         self.host = host
         self.startup_timeout = startup_timeout
         self._log = log
@@ -95,6 +99,7 @@ class HttpServer:
         command += ["--host", self.host, "--port", "0", "--log", str(self.log_path)]
         if self.delay_ms:
             command += ["--delay-ms", str(self.delay_ms)]
+        command += self.flags
         with (self._workdir / "stderr.txt").open("wb") as stderr:
             self._process = subprocess.Popen(
                 command, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=stderr, text=True

@@ -49,6 +49,11 @@ class RouteRequest:
     pages: Path
     base_url: str
     seen: int = 0  # how many requests for the same target (path and query) came before this one
+    headers: tuple[tuple[str, str], ...] = ()  # the request's headers, as received
+
+    def header(self, name: str) -> str | None:
+        """The first value of the request header ``name`` (any case), or None."""
+        return next((v for k, v in self.headers if k.lower() == name.lower()), None)
 
     def int_param(self, name: str, default: int, low: int, high: int) -> int:
         value = dict(parse_qsl(self.query)).get(name, "")

@@ -1,0 +1,1 @@
+"""The crawl state of a seed set, for scheduled and incremental crawls: see ``base``."""

@@ -1,0 +1,144 @@
+"""The crawl state of a run: opened (and its seed set locked) before the first request, closed
+when the engine stops, and shared by the components that use it.
+
+``CrawlStateExtension`` is built with the other extensions, after the spider (which names the
+seed set) and before the middlewares and pipelines, which take its ``tracker`` in their own
+``from_crawler``; with ``STATE_ENABLED`` off it is not configured, and neither are they.
+
+``hold_state`` opens the state for the life of the process; opening it again in the same
+process returns the same state. So ``scrapy crawl`` can open it first, before the crawl
+starts, and turn a :class:`~crawler.state.base.StateError` (another run holds the seed set, a
+corrupt file) into one ``error:`` line and exit status 2, as for a JOBDIR in use.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Self
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+
+from crawler.signals import write_failed
+from crawler.state.base import CrawlState, UrlState
+from crawler.state.config import StateConfig
+from crawler.state.schedule import DEFAULT, Schedule
+from crawler.state.sqlite import SqliteState, state_path
+from crawler.state.tracker import StateTracker
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
+
+logger = logging.getLogger(__name__)
+
+_held: dict[Path, SqliteState] = {}  # the states this process holds, by file
+
+
+def hold_state(config: StateConfig, seedset: str) -> CrawlState:
+    """The seed set's state, opened and locked for this process (once)."""
+    path = state_path(config.directory, seedset).resolve()
+    if path not in _held:
+        _held[path] = SqliteState.open(path, wait=config.wait)
+    return _held[path]
+
+
+def crawl_state(settings: BaseSettings) -> CrawlState | None:
+    """The state of the crawl's seed set, held by this process; None with STATE_ENABLED off.
+    For components built with the extensions, which cannot look this one up yet (the WARC
+    capture): they get the very state it holds."""
+    config = StateConfig.from_settings(settings)
+    name = str(settings.get("SEEDSET_NAME") or "")
+    return hold_state(config, name) if config.enabled and name else None
+
+
+def claim_state(settings: BaseSettings, seedset: str) -> None:
+    """For ``scrapy crawl``, before the crawl starts: hold the seed set's state for this
+    process, so that a state in use or broken is one ``error:`` line and exit status 2 (a
+    :class:`~crawler.state.base.StateError` is a ``ConfigError``); the crawl takes it again."""
+    config = StateConfig.from_settings(settings)
+    if config.enabled:
+        hold_state(config, seedset)
+
+
+def release_state(state: CrawlState) -> None:
+    for path, held in list(_held.items()):
+        if held is state:
+            del _held[path]
+    state.close()
+
+
+class CrawlStateExtension:
+    def __init__(self, tracker: StateTracker) -> None:
+        self.tracker = tracker
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        config = StateConfig.from_settings(crawler.settings)
+        if not config.enabled:
+            raise NotConfigured("STATE_ENABLED is off")
+        seedset = getattr(crawler.spider, "seedset", None)
+        name = str(crawler.settings.get("SEEDSET_NAME") or "")
+        if not name:
+            raise NotConfigured("the spider names no seed set")
+        schedule = getattr(seedset, "recrawl", DEFAULT)
+        assert isinstance(schedule, Schedule)
+        assert crawler.stats is not None
+        state = hold_state(config, name)
+        logger.info("crawl state: %s", state.location)
+        extension = cls(StateTracker(ReportedWrites(state, crawler), schedule, crawler.stats))
+        crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)
+        return extension
+
+    def engine_stopped(self) -> None:
+        state = self.tracker.state
+        release_state(state.inner if isinstance(state, ReportedWrites) else state)
+
+
+def tracker_of(crawler: Crawler) -> StateTracker:
+    """The run's state tracker, for a component being built; NotConfigured without one."""
+    extension = crawler.get_extension(CrawlStateExtension)
+    if extension is None:
+        raise NotConfigured("no crawl state (STATE_ENABLED is off)")
+    return extension.tracker
+
+
+class ReportedWrites:
+    """The crawl state, its failed writes reported: a ``put`` the state file refuses (a full
+    disk, a broken file) is counted as ``state/write_failed`` and sent as
+    ``crawler.signals.write_failed``, on which the archive stops the crawl (a full disk: exit
+    status 6). The state is then behind the archive; ``scrapy state rebuild`` catches up. Every
+    user of the state (the tracker, the records pipeline's versions) writes through this."""
+
+    def __init__(self, state: CrawlState, crawler: Crawler) -> None:
+        self.inner = state
+        self.crawler = crawler
+
+    @property
+    def location(self) -> str:
+        return self.inner.location
+
+    def get(self, url: str) -> UrlState | None:
+        return self.inner.get(url)
+
+    def put(self, state: UrlState) -> None:
+        try:
+            self.inner.put(state)
+        except (sqlite3.Error, OSError) as exc:
+            if self.crawler.stats is not None:
+                self.crawler.stats.inc_value("state/write_failed")
+            path = Path(self.inner.location)
+            self.crawler.signals.send_catch_log(write_failed, path=path, error=exc)
+
+    def due(self, now: datetime) -> Iterator[UrlState]:
+        return self.inner.due(now)
+
+    def states(self) -> Iterator[UrlState]:
+        return self.inner.states()
+
+    def close(self) -> None:
+        self.inner.close()

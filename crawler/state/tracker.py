@@ -1,0 +1,186 @@
+"""What a run does with the crawl state: which URL to fetch, and what each fetch taught.
+
+``StateTracker`` stands between the state (``crawler.state.base.CrawlState``) and the Scrapy
+components that use it (``crawler.state.middleware``): it decides whether a request is wanted
+this run and turns each archived exchange into the URL's new state. Each decision is counted
+in the crawl's stats under ``state/``:
+
+- seeds, feeds and sitemaps are always wanted; a URL the state does not know is new
+  (``state/new``); a known article or page is wanted when it is due (``state/due``) or when the
+  feed or sitemap that lists it gives another date than last time (``state/listing_changed``),
+  and skipped otherwise (``state/not_due``);
+- after an archived exchange the URL's state keeps its first sight, takes the new validators
+  (a 304 keeps the old ones unless it sent new), the new capture unless the exchange was a
+  revisit, and its next due time from the seed set's ``[recrawl]`` schedule. A 404 or 410 marks
+  it gone (``state/gone``): not re-checked on schedule, nothing deleted.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from scrapy import Request
+from scrapy.http import Response
+
+from crawler.items import Discovery, WarcPointer
+from crawler.meta import ARCHIVED_IN, DISCOVERY, REVISIT, WARC_POINTER
+from crawler.state import validators
+from crawler.state.base import (
+    ALWAYS_FETCHED,
+    GONE,
+    NOT_ARTICLE,
+    Capture,
+    CrawlState,
+    UrlState,
+    utc_now,
+)
+from crawler.state.schedule import Schedule
+
+if TYPE_CHECKING:
+    from scrapy.statscollectors import StatsCollector
+
+logger = logging.getLogger(__name__)
+
+_KIND_OF_CALLBACK = {"parse_feed": "feed", "parse_sitemap": "sitemap"}
+
+
+def kind_of(request: Request) -> str | None:
+    """What the spider asked for: seed, feed, sitemap or page; None for what it did not ask
+    for (robots.txt), which the state leaves out."""
+    discovery = request.meta.get(DISCOVERY)
+    if not isinstance(discovery, Discovery):
+        return None
+    kind = _KIND_OF_CALLBACK.get(getattr(request.callback, "__name__", ""))
+    return kind or ("seed" if discovery.via is None else "page")
+
+
+class StateTracker:
+    def __init__(
+        self,
+        state: CrawlState,
+        schedule: Schedule,
+        stats: StatsCollector,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self.state = state
+        self.schedule = schedule
+        self.stats = stats
+        self.clock = clock
+        self.started = clock()  # what is due is decided against the start of the run
+
+    def _count(self, key: str) -> None:
+        self.stats.inc_value(key)
+
+    def known(self, url: str) -> UrlState | None:
+        return self.state.get(url)
+
+    def due(self) -> Iterator[UrlState]:
+        """The known articles due at the start of this run."""
+        return self.state.due(self.started)
+
+    def wanted(self, request: Request) -> bool:
+        """Whether the spider's request is fetched in this run."""
+        kind = kind_of(request)
+        if kind is None or kind in ALWAYS_FETCHED:
+            return True
+        known = self.state.get(request.url)
+        if known is None:
+            self._count("state/new")
+            return True
+        if known.kind in ALWAYS_FETCHED:
+            return True
+        listing = request.meta[DISCOVERY].listing
+        stamp = listing.stamp if listing is not None else None
+        if stamp is not None and known.listed is not None and stamp != known.listed:
+            self._count("state/listing_changed")
+            return True
+        if known.is_due(self.started):
+            self._count("state/due")
+            return True
+        if stamp is not None and known.listed is None:  # first listed: the date to compare
+            self.state.put(dataclasses.replace(known, listed=stamp))
+        self._count("state/not_due")
+        return False
+
+    def fetched(self, request: Request, response: Response) -> None:
+        """Keep what an archived exchange of a spider's request says of its URL."""
+        kind = kind_of(request)
+        pointer = request.meta.get(WARC_POINTER)
+        if kind is None or not isinstance(pointer, WarcPointer) or ARCHIVED_IN not in request.meta:
+            return  # not the spider's, not archived, or replayed from the archive (JOBDIR)
+        now = datetime.fromisoformat(pointer.date)  # the WARC-Date: the archive's own time
+        known = self.state.get(request.url)
+        capture = None
+        if not request.meta.get(REVISIT):
+            crawl_id = str(request.meta.get(ARCHIVED_IN, ""))
+            capture = Capture(
+                crawl_id,
+                pointer.filename,
+                pointer.offset,
+                pointer.length,
+                pointer.record_id,
+                pointer.date,
+                pointer.payload_digest,
+                response.status,
+            )
+        self.state.put(self._next(known, request, response, kind, capture, now))
+
+    def _next(
+        self,
+        known: UrlState | None,
+        request: Request,
+        response: Response,
+        kind: str,
+        capture: Capture | None,
+        now: datetime,
+    ) -> UrlState:
+        discovery: Discovery = request.meta[DISCOVERY]
+        base = known or UrlState(request.url, kind, now, discovery=discovery.hops)
+        if base.kind in ("article", "page") and kind in ("page", "seed"):
+            kind = base.kind  # what the spider made of the page is kept until it changes
+        etag = validators.etag(_header(response, b"ETag"), self._count)
+        modified = validators.last_modified(_header(response, b"Last-Modified"), now, self._count)
+        if response.status == 304:  # not modified: the validators stand unless renewed
+            etag, modified = etag or base.etag, modified or base.last_modified
+        listing = discovery.listing
+        note = base.note if base.note != GONE else None
+        next_due = None
+        if response.status in (404, 410):
+            note = GONE
+            self._count("state/gone")
+            logger.info("%s is gone (%d): noted in the state", request.url, response.status)
+        elif kind not in ALWAYS_FETCHED:
+            next_due = self.schedule.next_due(base.first_seen, now)
+        return dataclasses.replace(
+            base,
+            kind=kind,
+            last_fetched=now,
+            last_status=response.status,
+            etag=etag,
+            last_modified=modified,
+            capture=capture or base.capture,
+            listed=(listing.stamp if listing is not None else None) or base.listed,
+            next_due=next_due,
+            note=note,
+        )
+
+    def article(self, url: str, is_article: bool) -> None:
+        """What the spider made of the page fetched at ``url``: an article or not."""
+        known = self.state.get(url)
+        if known is None:
+            return
+        if is_article and (known.kind != "article" or known.note == NOT_ARTICLE):
+            self.state.put(dataclasses.replace(known, kind="article", note=None))
+        elif not is_article and known.kind == "article":
+            self._count("state/not_article")
+            logger.warning("%s was an article and is no longer one: noted in the state", url)
+            self.state.put(dataclasses.replace(known, kind="page", note=NOT_ARTICLE))
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return None if value is None else value.decode("latin-1")
