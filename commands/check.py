@@ -12,10 +12,12 @@ from scrapy.settings import BaseSettings
 
 from crawler.downloader.config import GuardConfig
 from crawler.extensions.config import PolitenessConfig
+from crawler.frontier.config import FrontierConfig
 from crawler.spiders.config import SpiderLimits
 from pipelines.archive.config import ArchiveConfig
 from pipelines.archive.identity import check_crawl_id, hold_jobdir, stored_crawl_id
 from pipelines.extract.config import ExtractConfig
+from pipelines.observe.config import ObserveConfig
 from pipelines.records.config import RecordsConfig
 from pipelines.resume.config import ResumeConfig
 from pipelines.storage.config import StoreConfig
@@ -29,6 +31,8 @@ CONFIGS = (
     WarcConfig,
     ExtractConfig,
     RecordsConfig,
+    ObserveConfig,
+    FrontierConfig,
 )
 
 

@@ -16,6 +16,11 @@ from pipelines.storage import StoreError, open_store
 from pipelines.storage.config import StoreConfig
 from pipelines.tools.verify import verify
 
+# The README's exit table: 0 verified, 2 no archive at that URI (or a bad setting), and this when
+# the archive has a problem (MISSING, CORRUPT, UNLISTED, MISMATCH; no manifest at all), so that a
+# scheduler tells a damaged archive from a crash (1).
+EXIT_PROBLEMS = 7
+
 
 class Command(ScrapyCommand):
     requires_project = True
@@ -44,4 +49,4 @@ class Command(ScrapyCommand):
             print(f"error: {exc}", file=sys.stderr)
             self.exitcode = 2
             return
-        self.exitcode = 1 if report.failed else 0
+        self.exitcode = EXIT_PROBLEMS if report.failed else 0

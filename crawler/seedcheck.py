@@ -6,12 +6,23 @@ so the reader there stays one screen of rules. Nothing here knows the seed-set k
 
 from __future__ import annotations
 
+import importlib.resources
 import re
 import reprlib
+from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
-__all__ = ["SeedError", "describe", "domain_problem", "http_host", "in_domains", "line_of"]
+__all__ = [
+    "SeedError",
+    "SeedErrors",
+    "describe",
+    "domain_problem",
+    "http_host",
+    "in_domains",
+    "line_of",
+    "read_seed_file",
+]
 
 # A TOML key, bare or quoted, and a dotted key; enough to find the line where a key is written.
 _KEY_PART = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*')"""
@@ -38,6 +49,45 @@ class SeedError(ValueError):
         self.key = key
         self.line = line
         self.problem = problem
+
+
+class SeedErrors(SeedError):
+    """Every problem of one seed set file, one line each, so that one run shows them all; its
+    `path`, `key`, `line` and `problem` are the first error's."""
+
+    def __init__(self, errors: Sequence[SeedError]) -> None:
+        first = errors[0]
+        super().__init__(first.path, first.problem, key=first.key, line=first.line)
+        self.errors = tuple(errors)
+        self.args = ("\n".join(str(error) for error in errors),)
+
+
+def read_seed_file(path: Path) -> bytes:
+    """The bytes of the seed set at `path`: the file, or else the copy installed with the project.
+
+    A relative `seeds/x.toml` that is not below the working folder is read from the `seeds`
+    package (a pip install, a scrapyd egg, where the job's folder is scrapyd's), so a scheduled
+    crawl names its seed set as the README does, from any folder.
+    """
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        packaged = _installed_seed_file(path)
+        if packaged is None:
+            raise SeedError(path, "file not found") from None
+        return packaged
+    except OSError as exc:
+        raise SeedError(path, f"cannot read the file: {exc.strerror or exc}") from None
+
+
+def _installed_seed_file(path: Path) -> bytes | None:
+    parts = path.parts
+    if path.is_absolute() or len(parts) < 2 or parts[0] != "seeds" or ".." in parts:
+        return None
+    try:
+        return importlib.resources.files("seeds").joinpath(*parts[1:]).read_bytes()
+    except (ImportError, OSError):  # no such package or file (FileNotFoundError, ...)
+        return None
 
 
 def line_of(text: str, key: str, table: str | None) -> int | None:

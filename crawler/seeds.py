@@ -11,17 +11,31 @@ import difflib
 import os
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from string import Template
 from types import MappingProxyType
+from typing import TypeVar
 
-from crawler.seedcheck import SeedError, describe, domain_problem, http_host, in_domains, line_of
+from crawler.seedcheck import (
+    SeedError,
+    SeedErrors,
+    describe,
+    domain_problem,
+    http_host,
+    in_domains,
+    line_of,
+    read_seed_file,
+)
+from crawler.state.schedule import DEFAULT as DEFAULT_RECRAWL
+from crawler.state.schedule import Schedule, read_recrawl
 
-__all__ = ["MAX_RELATED_DEPTH", "SeedError", "SeedSet", "load_seedset"]
+__all__ = ["MAX_RELATED_DEPTH", "SeedError", "SeedErrors", "SeedSet", "load_seedset"]
 
 MAX_RELATED_DEPTH = 10
+_T = TypeVar("_T")
 
 _NAME = re.compile(r"[a-z0-9][a-z0-9._-]*\Z")
 # The crawl id is "{name}-{14-digit UTC timestamp}", and crawl ids have at most 128 characters.
@@ -29,7 +43,7 @@ _MAX_NAME_LENGTH = 128 - len("-20221012093000")
 _SETTING_NAME = re.compile(r"[A-Z][A-Z0-9_]*\Z")
 _URL_KEYS = ("start_urls", "feeds", "sitemaps")
 _REQUIRED = ("name", "allowed_domains", "related_depth", "contact")
-_KNOWN = frozenset((*_REQUIRED, *_URL_KEYS, "settings"))
+_KNOWN = frozenset((*_REQUIRED, *_URL_KEYS, "settings", "recrawl"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +60,7 @@ class SeedSet:
     contact: str
     # A read-only view; left out of the hash so a SeedSet stays hashable.
     settings: Mapping[str, object] = field(hash=False)
+    recrawl: Schedule = DEFAULT_RECRAWL  # when known articles are re-checked ([recrawl])
 
     def user_agent(self, product: str) -> str:
         return f"{product} (+{self.contact})"
@@ -59,12 +74,7 @@ class SeedSet:
 def load_seedset(path: str | Path, environ: Mapping[str, str] | None = None) -> SeedSet:
     """Read and validate the seed set at `path`; `${VAR}` references come from `environ`."""
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise SeedError(path, "file not found") from None
-    except OSError as exc:
-        raise SeedError(path, f"cannot read the file: {exc.strerror or exc}") from None
+    raw = read_seed_file(path)  # or the installed copy of a relative seeds/x.toml
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -88,13 +98,34 @@ class _Reader:
     environ: Mapping[str, str]
 
     def seedset(self) -> SeedSet:
-        self._check_keys()
-        name, depth, contact = self._name(), self._related_depth(), self._contact()
-        domains = self._domains()
-        urls = {key: self._urls(key, domains) for key in _URL_KEYS}
-        self._check_duplicates(urls)
-        if not any(urls.values()):
-            raise SeedError(self.path, "no URLs: give at least one of start_urls, feeds, sitemaps")
+        """The seed set; or every error of the file at once (`SeedErrors`), one per key."""
+        errors = self._key_errors()
+
+        def check(key: str | None, rule: Callable[[], _T]) -> _T | None:
+            """`rule`'s value, or None with its error kept (or when `key`, required, is missing)."""
+            if key is not None and key not in self.data:
+                return None  # reported as missing
+            try:
+                return rule()
+            except SeedError as exc:
+                errors.append(exc)
+                return None
+
+        name, depth = check("name", self._name), check("related_depth", self._related_depth)
+        contact, domains = check("contact", self._contact), check("allowed_domains", self._domains)
+        found = {key: check(None, partial(self._urls, key, domains)) for key in _URL_KEYS}
+        urls = {key: value for key, value in found.items() if value is not None}
+        check(None, partial(self._check_duplicates, urls))
+        if len(urls) == len(found) and not any(urls.values()):
+            errors.append(
+                SeedError(self.path, "no URLs: give at least one of start_urls, feeds, sitemaps")
+            )
+        settings = check(None, self._settings)
+        recrawl = check(None, partial(read_recrawl, self.data.get("recrawl"), self._recrawl_error))
+        if errors:
+            raise errors[0] if len(errors) == 1 else SeedErrors(errors)
+        assert name and depth is not None and contact and domains  # no error: every value read
+        assert settings is not None and recrawl is not None
         return SeedSet(
             name=name,
             path=self.path,
@@ -104,7 +135,8 @@ class _Reader:
             allowed_domains=domains,
             related_depth=depth,
             contact=contact,
-            settings=self._settings(),
+            settings=settings,
+            recrawl=recrawl,
         )
 
     def fail(self, key: str, problem: str, *, table: str | None = None) -> SeedError:
@@ -115,15 +147,20 @@ class _Reader:
             line=line_of(self.text, key, table),
         )
 
-    def _check_keys(self) -> None:
+    def _recrawl_error(self, key: str, problem: str) -> SeedError:
+        return self.fail(key, problem, table="recrawl") if key else self.fail("recrawl", problem)
+
+    def _key_errors(self) -> list[SeedError]:
+        errors = []
         for key in self.data:
             if key not in _KNOWN:
                 close = difflib.get_close_matches(key, _KNOWN, n=1)
                 hint = f"; did you mean {close[0]!r}?" if close else ""
-                raise self.fail(key, f"unknown key{hint} (known: {', '.join(sorted(_KNOWN))})")
-        for key in _REQUIRED:
-            if key not in self.data:
-                raise self.fail(key, "missing required key")
+                errors.append(
+                    self.fail(key, f"unknown key{hint} (known: {', '.join(sorted(_KNOWN))})")
+                )
+        missing = [key for key in _REQUIRED if key not in self.data]
+        return errors + [self.fail(key, "missing required key") for key in missing]
 
     def _strings(self, key: str) -> list[str]:
         """The list at `key` (empty if absent): non-empty strings with ${VAR} resolved."""
@@ -163,13 +200,14 @@ class _Reader:
                 raise self.fail("allowed_domains", f"duplicate entry {domain!r}")
         return tuple(domains)
 
-    def _urls(self, key: str, domains: tuple[str, ...]) -> tuple[str, ...]:
+    def _urls(self, key: str, domains: tuple[str, ...] | None) -> tuple[str, ...]:
+        """The URLs at `key`; in scope of `domains`, unless those are wrong themselves (None)."""
         urls = self._strings(key)
         for url in urls:
             host = http_host(url)
             if host is None:
                 raise self.fail(key, f"{url!r} is not an absolute http(s) URL")
-            if not in_domains(host, domains):
+            if domains is not None and not in_domains(host, domains):
                 raise self.fail(
                     key, f"{url!r}: host {host!r} is outside allowed_domains {list(domains)}"
                 )

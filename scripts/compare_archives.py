@@ -45,7 +45,7 @@ RECORD_SKIP = ("record_id", "crawl_id", "fetched_at")  # and in `warc`:
 RECORD_WARC_SKIP = ("filename", "offset", "length", "record_id")
 FIELD_IDS = {"record-id": "<record-id>", "hostname": "<hostname>"}
 MANIFEST_PRESENT = re.compile(r"manifest\.(started_at|finished_at|objects\[\d+\]\.(sha256|size))")
-REPORT_PRESENT = r"report\.stats\.(elapsed_time_seconds|start_time|finish_time|\w+_per_minute|memusage/.*|warc/bytes|archive/stored_bytes/.*)"  # noqa: E501
+REPORT_PRESENT = r"report\.stats\.(elapsed_time_seconds|start_time|finish_time|\w+_per_minute|memusage/.*|warc/bytes|archive/stored_bytes/.*)|report\.summary\.(store|warc_bytes|lines\[[24]\])"  # noqa: E501
 PORT_BYTES = r"|report\.stats\.downloader/(request|response)_bytes"
 
 

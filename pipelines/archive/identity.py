@@ -12,6 +12,7 @@ import json
 import os
 import re
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -59,11 +60,19 @@ def writer_id() -> str:
     return f"{host_name()}-{os.getpid()}"
 
 
-def identify(config: ArchiveConfig, jobdir: Path | None = None) -> CrawlIdentity:
+def identify(
+    config: ArchiveConfig,
+    jobdir: Path | None = None,
+    shared: Callable[[str], str] | None = None,
+) -> CrawlIdentity:
     """The identity of the crawl starting now: CRAWL_ID, else the id a resumed crawl kept in
-    ``jobdir``, else a new ``{seedset}-{UTC timestamp}`` (kept in ``jobdir`` when there is one)."""
+    ``jobdir``, else the id of the shared crawl in progress (``shared``, with REDIS_URL: it maps
+    a new id to the one the first process set), else a new ``{seedset}-{UTC timestamp}`` (kept
+    in ``jobdir`` when there is one)."""
     now = datetime.now(UTC)
     crawl_id = config.crawl_id or new_crawl_id(config.seedset, now)
+    if shared is not None and config.crawl_id is None:
+        crawl_id = shared(crawl_id)
     if jobdir is not None:
         crawl_id = kept_crawl_id(jobdir, crawl_id, explicit=config.crawl_id is not None)
     return CrawlIdentity(crawl_id, config.seedset, writer_id(), now)

@@ -15,8 +15,10 @@ Only a crawl whose spider closed with ``finished`` (its frontier empty) and whos
 succeeded is complete. Any other end (a signal, a ``CLOSESPIDER_*`` limit, a failed write) is a
 pause: the files are closed and stored (or left in the spool), but no report, no finished marker
 and no manifest are written, so the same command with the same JOBDIR finishes the crawl. A failed
-write (:meth:`Archive.write_failed`) stops the crawl at once. The outcome is left in the stats as
-``archive/outcome`` (``complete``, ``stopped`` or ``spooled``) for ``scrapy crawl``'s exit status.
+write (:meth:`Archive.write_failed`) stops the crawl at once; one that failed for want of space
+is outcome ``disk_full`` (pipelines/archive/diskfull.py). The outcome is left in the stats as
+``archive/outcome`` (``complete``, ``stopped``, ``disk_full`` or ``spooled``) for ``scrapy
+crawl``'s exit status.
 
 Archive layout under ``ARCHIVE_URI`` (see README):
 ``{kind}/{crawl}/{name}`` (``warc``, ``records``, ``indexes``...),
@@ -29,17 +31,19 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from scrapy.statscollectors import StatsCollector
 from twisted.internet.defer import Deferred, DeferredList, succeed
 
-from pipelines.archive import notices
+from crawler import timestamps
+from pipelines.archive import diskfull, notices
 from pipelines.archive.config import ArchiveConfig
 from pipelines.archive.identity import CrawlIdentity
+from pipelines.archive.liveness import WriterLock
 from pipelines.archive.spool import (
+    INFO,
     JOURNAL,
     MANIFEST_VERSION,
     ConflictError,
@@ -57,7 +61,7 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["MANIFEST_VERSION", "OUTCOME", "Archive", "LedgerEntry"]
 
-OUTCOME = "archive/outcome"  # stats key: "complete", "stopped" (resumable) or "spooled"
+OUTCOME = "archive/outcome"  # stats: "complete", "stopped", "disk_full" (resumable), "spooled"
 
 
 class Archive:
@@ -81,11 +85,14 @@ class Archive:
         self.reactor = reactor if reactor is not None else _installed_reactor()
         self.crawl_spool = CrawlSpool(config.spool_dir, identity.crawl_id)
         self.uploader = Uploader(store, store_config, stats, self.reactor)
+        self.writer_lock = WriterLock(config.spool_dir, identity.writer_id)  # while it writes
         self._recoveries: list[Deferred[None]] = []
         self.jobdir = jobdir  # with JOBDIR, the crawl resumes from it
         self.on_failure: Callable[[], None] | None = None  # stops the crawl (the extension's)
         self.finish_reason: str | None = None  # the spider's, when it closes
         self.failure: str | None = None  # the first write that failed: "{path}: {error}"
+        self.disk_full: str | None = None  # the line saying the crawl stopped on a full disk
+        self.report_sections: dict[str, Callable[[], Any]] = {}  # more of it: summary, hosts
 
     @property
     def crawl_id(self) -> str:
@@ -116,23 +123,35 @@ class Archive:
             logger.debug("could not write %s either: %s", path, error)
             return
         self.failure = f"{path}: {error}"
-        logger.error("could not write %s: %s; the crawl stops", path, error)
+        if diskfull.is_disk_full(error):  # its own outcome and line: free space, run it again
+            self.disk_full = diskfull.notice(self.crawl_id, path, self.jobdir)
+            self.stats.set_value(diskfull.DISK_FULL, str(diskfull.folder_of(path)))
+            logger.error("%s", self.disk_full)
+        else:
+            logger.error("could not write %s: %s; the crawl stops", path, error)
         if self.on_failure is not None:
             self.on_failure()
 
     def start(self) -> None:
-        """Note the crawl in the spool (so any process can finish it) and start the uploader."""
-        self.crawl_spool.write_info(
-            {
-                "crawl_id": self.crawl_id,
-                "seedset": self.identity.seedset,
-                "writer": self.identity.writer_id,
-                "started_at": self.identity.started_at.isoformat(),
-                "store": self.store.uri,
-                "software": software_versions(),
-                "settings": self.settings,
-            }
-        )
+        """Note the crawl in the spool (so any process can finish it) and start the uploader.
+        The writer's lock is taken first: from then on its spool files are known to be live. A
+        write that fails here (a full disk) stops the crawl as soon as its engine runs."""
+        if not self.writer_lock.take():  # only another crawl of this process can hold it
+            logger.warning("writer %s is held by another crawl of this process", self.writer_id)
+        try:
+            self.crawl_spool.write_info(
+                {
+                    "crawl_id": self.crawl_id,
+                    "seedset": self.identity.seedset,
+                    "writer": self.identity.writer_id,
+                    "started_at": timestamps.rfc3339(self.identity.started_at),
+                    "store": self.store.uri,
+                    "software": software_versions(),
+                    "settings": self.settings,
+                }
+            )
+        except OSError as exc:
+            self.write_failed(self.crawl_spool.folder / INFO, exc)
         self.crawl_spool.lock(exclusive=False)
         self._announce()
         self.uploader.start()
@@ -229,6 +248,7 @@ class Archive:
         finally:
             self.crawl_spool.unlock()
             self.uploader.stop()
+            self.writer_lock.release()  # every file of this writer is closed, or left torn
 
     async def _finish(self) -> None:
         """Write the report and the finished marker: from now on the manifest may follow."""
@@ -240,6 +260,8 @@ class Archive:
             self.write_failed(self.crawl_spool.folder, exc)
 
     async def _outcome(self) -> str:
+        if not self.complete and self.disk_full is not None:
+            return "disk_full"  # resumable too; its one line said so when the disk filled
         if not self.complete:
             why = f"a write failed: {self.failure}" if self.failure else self.finish_reason
             notices.paused(self.crawl_id, why, self.crawl_spool.folder, self.jobdir)
@@ -254,13 +276,14 @@ class Archive:
         return "complete" if await self._finalise(self.crawl_spool) else "spooled"
 
     def _finished(self) -> dict[str, Any]:
-        return {"finished_at": datetime.now(UTC).isoformat()}
+        return {"finished_at": timestamps.utc_now()}
 
     def report(self) -> dict[str, Any]:
         return {
             "crawl_id": self.crawl_id,
             "seedset": self.identity.seedset,
-            "stats": json.loads(json.dumps(self.stats.get_stats(), default=str)),
+            "stats": json.loads(json.dumps(self.stats.get_stats(), default=timestamps.json_value)),
+            **{name: section() for name, section in self.report_sections.items()},
         }
 
     def manifest(self) -> dict[str, Any]:

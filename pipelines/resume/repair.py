@@ -1,12 +1,13 @@
 """Repair of what a killed crawl left half-written in its spool.
 
-A ``*.warc.gz.open`` file whose writer process is gone is read gzip member by gzip member; every
-complete member that warcio reads as a valid record (digests checked) is kept, the torn tail is
-cut off (logged with the file and the bytes cut, counted as ``resume/bytes_cut``), and the file
-is closed as the writer would have: renamed, journaled, its CDXJ index written. A torn records
-part (``*.jsonl.gz.open``) is removed: its articles are replayed, so their records come again.
-A closed WARC whose index a crash prevented is indexed. ``pipelines.resume.state`` runs this at
-start.
+A ``*.warc.gz.open`` file whose writer is gone (its lock is free, see
+``pipelines.archive.liveness``; never its pid, which a zombie keeps and a new process reuses) is
+read gzip member by gzip member; every complete member that warcio reads as a valid record
+(digests checked) is kept, the torn tail is cut off (logged with the file and the bytes cut,
+counted as ``resume/bytes_cut``), and the file is closed as the writer would have: renamed,
+journaled, its CDXJ index written. A torn records part (``*.jsonl.gz.open``) is removed: its
+articles are replayed, so their records come again. A closed WARC whose index a crash prevented
+is indexed. ``pipelines.resume.state`` runs this at start.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import IO, TYPE_CHECKING
 
 from warcio.archiveiterator import ArchiveIterator
 
-from pipelines.archive.identity import host_name
+from pipelines.archive.liveness import writer_is_live
 from pipelines.archive.spool import OPEN_SUFFIX, CrawlSpool
 from pipelines.storage import Store
 from pipelines.warc import cdxj
@@ -35,29 +36,6 @@ logger = logging.getLogger(__name__)
 WARC_OPEN = ".warc.gz" + OPEN_SUFFIX
 RECORDS_OPEN = ".jsonl.gz" + OPEN_SUFFIX
 _READ = 1024 * 1024
-
-
-def writer_is_gone(name: str) -> bool:
-    """Whether the process that wrote this spool file (``...-{host}-{pid}.ext.open``) is dead.
-    A file of another host, or of a live process, is left alone."""
-    stem = name.removesuffix(OPEN_SUFFIX)
-    for suffix in (".warc.gz", ".jsonl.gz"):
-        stem = stem.removesuffix(suffix)
-    head, _, pid_text = stem.rpartition("-")
-    if not pid_text.isdigit():
-        return False
-    if not head.endswith(f"-{host_name()}"):
-        return False
-    pid = int(pid_text)
-    if pid == os.getpid():
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,8 +115,8 @@ def repair_spool(
     index the closed WARC files that a crash left without a whole index."""
     repaired = []
     for path in spool.torn():
-        if not writer_is_gone(path.name):
-            continue
+        if writer_is_live(spool.root, path.name):
+            continue  # its writer holds its lock: still being written
         if path.name.endswith(WARC_OPEN):
             repaired.append(_close_repaired(spool, repair_warc(path), stats))
         elif path.name.endswith(RECORDS_OPEN):

@@ -127,6 +127,7 @@ class ResumeState:
         self.index: dict[str, cdxj.CdxjEntry] = {}
         self.done: set[str] = set()
         self.cache = jobdir / "replay-cache"  # stored WARCs fetched for replay, removed at the end
+        self.failed: tuple[Path, OSError] | None = None  # a repair that could not be written
 
     def open(self) -> None:
         manifest = f"manifests/{self.spool.crawl_id}.json"
@@ -135,7 +136,10 @@ class ResumeState:
                 f"crawl {self.spool.crawl_id} of JOBDIR {self.jobdir} has finished "
                 f"({self.store.uri}{manifest} is stored): give a new crawl a new JOBDIR"
             )
-        repair_spool(self.spool, self.store, self.stats)
+        try:
+            repair_spool(self.spool, self.store, self.stats)
+        except OSError as exc:  # a full disk: the archive stops the crawl, the repair waits
+            self.failed = (Path(exc.filename or self.spool.folder), exc)
         self.index = replay_index(self.spool, self.store)
         self.done = stored_record_ids(self.spool, self.store)
         if self.index or self.done:

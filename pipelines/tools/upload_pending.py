@@ -13,10 +13,10 @@ otherwise. Safe to run from cron: a file is never stored twice.
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
+from crawler.timestamps import utc_now
 from pipelines.archive.coordination import MARKERS
 from pipelines.archive.spool import ConflictError, CrawlSpool, crawls
 from pipelines.storage import Store, StoreError
@@ -70,7 +70,7 @@ def _send(store: Store, spool: CrawlSpool, out: IO[str], close_interrupted: bool
             break
     waiting = spool.waiting()
     if spool.finished() is None and close_interrupted and not waiting:
-        spool.finish({"finished_at": datetime.now(UTC).isoformat(), "interrupted": True}, None)
+        spool.finish({"finished_at": utc_now(), "interrupted": True}, None)
     if spool.finished() is None:
         print(
             f"crawl {spool.crawl_id} did not finish: its manifest waits for the crawl to be "

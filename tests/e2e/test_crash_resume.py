@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
 import signal
 import socket
@@ -27,9 +26,10 @@ import pytest
 
 from crawler.config import ConfigError
 from pipelines.archive.config import ArchiveConfig
-from pipelines.archive.identity import RESUME_FILE, identify
+from pipelines.archive.identity import RESUME_FILE, identify, writer_id
+from pipelines.archive.liveness import WriterLock, writer_is_live
 from pipelines.archive.spool import OPEN_SUFFIX, CrawlSpool
-from pipelines.resume.repair import repair_spool, writer_is_gone
+from pipelines.resume.repair import repair_spool
 from pipelines.resume.state import ResumeState, replay_index
 from pipelines.storage.local import LocalStore
 from pipelines.warc import cdxj
@@ -167,11 +167,15 @@ def test_a_torn_warc_keeps_its_whole_records_and_is_closed_and_indexed(tmp_path:
 
 def test_a_file_of_a_live_writer_is_left_alone(tmp_path: Path) -> None:
     spool = CrawlSpool(tmp_path / "spool", "demo-20221012000000")
-    host = re.sub(r"[^A-Za-z0-9.-]", "-", socket.gethostname())
-    live = spool.kind_folder("warc") / f"newsarchive-1-00001-{host}-{os.getpid()}.warc.gz.open"
+    live = spool.kind_folder("warc") / f"newsarchive-1-00001-{writer_id()}.warc.gz.open"
     live.write_bytes(response_record(0)[:50])
-    assert not writer_is_gone(live.name)
-    assert repair_spool(spool, LocalStore(tmp_path / "archive")) == []
+    lock = WriterLock(spool.root, writer_id())  # a live writer holds its lock
+    assert lock.take()
+    try:
+        assert writer_is_live(spool.root, live.name)
+        assert repair_spool(spool, LocalStore(tmp_path / "archive")) == []
+    finally:
+        lock.release()
     assert live.exists()
 
 

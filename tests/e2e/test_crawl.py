@@ -159,7 +159,7 @@ def test_each_article_has_one_record_with_the_gold_text(crawled: Crawled) -> Non
         assert record["language"] == gold["language"]
 
 
-def test_records_follow_schema_1(crawled: Crawled) -> None:
+def test_records_follow_schema_2(crawled: Crawled) -> None:
     keys = {
         "schema",
         "record_id",
@@ -188,17 +188,22 @@ def test_records_follow_schema_1(crawled: Crawled) -> None:
         "extractor",
         "tls",
         "publisher",
+        "version",  # schema 2: a first crawl writes version 1 of each article
+        "previous_record_id",
+        "first_seen",
+        "changes",
     }
     ids = set()
     for record in crawled.records:
         assert set(record) == keys
-        assert record["schema"] == 1 and record["crawl_id"] == CRAWL_ID
+        assert record["schema"] == 2 and record["crawl_id"] == CRAWL_ID
         assert "" not in record.values()
         assert record["text_sha256"] == hashlib.sha256(record["text"].encode()).hexdigest()
         assert record["word_count"] == len(record["text"].split())
         assert record["discovered_from"], record["url"]
         assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$", record["fetched_at"])
         assert set(record["extractor"]) == {"name", "version", "config_sha256"}
+        assert record["version"] == 1 and record["previous_record_id"] is None
         ids.add(record["record_id"])
     assert len(ids) == len(crawled.records)
 

@@ -1,6 +1,6 @@
 """A failed write stops the crawl, it is never skipped: the spool's file system (a small tmpfs the
 test mounts, as root) is filled by another writer once the crawl is under way; the crawl stops with
-exit status 3 and one line naming the file and the error, writes no manifest, and after the space
+exit status 6 (disk full) and one line naming the folder, writes no manifest, and after the space
 comes back the same command finishes it with every page accounted for (see test_stop_resume.py):
 the pages it fetched and could not archive are fetched again, each is archived once, and each
 article has one record.
@@ -18,9 +18,7 @@ from pathlib import Path
 from tests.e2e.test_stop_resume import (
     ARTICLES,
     COMPLETE,
-    STOPPED,
     account,
-    assert_paused,
     crawl_id_of,
     fetched_paths,
     served,
@@ -28,6 +26,8 @@ from tests.e2e.test_stop_resume import (
 from tests.jobdir_crawl import start, wait
 from tests.resume_site import generate
 from tests.servers.http import HttpServer
+
+DISK_FULL = 6
 
 
 @contextlib.contextmanager
@@ -65,11 +65,11 @@ def test_a_full_spool_stops_the_crawl_and_the_same_command_finishes_it(tmp_path:
     ):
         filler = spool / "filler"
         first = start(site, tmp_path, logs[0], spool=spool)
-        assert wait(first, served(site, 60), lambda: fill(filler)) == STOPPED
-        assert_paused(tmp_path, logs[0])
+        assert wait(first, served(site, 60), lambda: fill(filler)) == DISK_FULL
         log = logs[0].read_text("utf-8")
-        assert f"[Errno {errno.ENOSPC}] No space left on device" in log
-        assert f"ERROR: could not write {spool / crawl_id_of(tmp_path)}" in log
+        crawl_id = crawl_id_of(tmp_path)  # one line (tests/e2e/test_disk_full.py checks it all)
+        assert f"ERROR: crawl {crawl_id} stopped: disk full: no space left in {spool}" in log
+        assert not (tmp_path / "archive" / "manifests" / f"{crawl_id}.json").exists()
         assert "finish_reason': 'write_failed'" in log
         assert len(site.requests()) < ARTICLES  # it stopped fetching
 

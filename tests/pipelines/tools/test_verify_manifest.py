@@ -149,7 +149,7 @@ def test_reports_of_some_runs_only_are_not_compared(tmp_path: Path) -> None:
     )
 
 
-def test_the_command_line_exits_1_on_an_edited_manifest(tmp_path: Path) -> None:
+def test_the_command_line_exits_7_on_an_edited_manifest(tmp_path: Path) -> None:
     store = stored(local_archive(tmp_path), tmp_path)
     manifest = load(store)
     EDITS["settings"](manifest)
@@ -164,7 +164,7 @@ def test_the_command_line_exits_1_on_an_edited_manifest(tmp_path: Path) -> None:
         timeout=120,
     )
 
-    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.returncode == 7, result.stdout + result.stderr
     assert f"CORRUPT  {MANIFEST}  edited" in result.stdout
 
 

@@ -1,0 +1,1 @@
+"""Watching a crawl as it runs: per-host counters, the progress line, Prometheus metrics."""
