@@ -17,20 +17,25 @@ archive stops the crawl (the spider closes with ``write_failed``).
 from __future__ import annotations
 
 import logging
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from scrapy import signals
 from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 
+from crawler.frontier.keys import shared_crawl_id
 from crawler.redaction import redacted_settings
-from crawler.signals import tls_refused
+from crawler.signals import tls_refused, write_failed
+from crawler.state.extension import crawl_state
 from pipelines.archive.config import ArchiveConfig
 from pipelines.archive.context import ArchiveContext
+from pipelines.archive.diskfull import watch_log_files
 from pipelines.archive.identity import hold_jobdir, identify
-from pipelines.archive.session import Archive
+from pipelines.archive.session import OUTCOME, Archive
 from pipelines.archive.spool import CrawlSpool
+from pipelines.archive.summary import archive_summary
 from pipelines.resume.config import ResumeConfig
 from pipelines.resume.state import ResumeState
 from pipelines.signals import article_extracted
@@ -66,7 +71,10 @@ class ArchiveExtension(ArchiveContext):
         warc_config = WarcConfig.from_settings(settings)
         if held := str(settings.get("JOBDIR") or "").strip():
             hold_jobdir(Path(held))  # one process per JOBDIR, before anything is read there
-        identity = identify(config, jobdir)
+        shared = None
+        if settings.get("REDIS_URL"):  # several processes, one crawl (crawler.frontier)
+            shared = partial(shared_crawl_id, settings)
+        identity = identify(config, jobdir, shared)
         store = open_store(config.uri, store_config.options)
         resume = None
         if jobdir is not None:
@@ -82,9 +90,15 @@ class ArchiveExtension(ArchiveContext):
             redacted_settings(settings),
             jobdir=jobdir,
         )
-        archive.on_failure = lambda: archive.reactor.callLater(0, stop_crawl, crawler)
-        extension = cls(archive, WarcCapture(warc_config, archive, crawler.stats), resume)
+        reactor = archive.reactor
+        archive.on_failure = lambda: reactor.callLater(0, stop_crawl, crawler, reactor)
+        archive.report_sections["summary"] = lambda: archive_summary(archive).to_dict()
+        state = crawl_state(settings)  # scheduled re-crawls (crawler.state), None when off
+        capture = WarcCapture(warc_config, archive, crawler.stats, state=state)
+        extension = cls(archive, capture, resume)
         extension.connect(crawler.signals)
+        if resume is not None and resume.failed is not None:
+            archive.write_failed(*resume.failed)  # the crawl stops once its engine runs
         archive.start()
         return extension
 
@@ -93,13 +107,18 @@ class ArchiveExtension(ArchiveContext):
         signal_manager.connect(self.capture.response_downloaded, signal=signals.response_downloaded)
         signal_manager.connect(self.capture.write_metadata, signal=article_extracted)
         signal_manager.connect(self.capture.write_refusal, signal=tls_refused)
+        signal_manager.connect(self.archive.write_failed, signal=write_failed)  # crawl state
         signal_manager.connect(self.capture.close, signal=signals.spider_closed)
         signal_manager.connect(self.archive.spider_closed, signal=signals.spider_closed)
         signal_manager.connect(self.engine_stopped, signal=signals.engine_stopped)
 
     def engine_started(self) -> None:
+        archive = self.archive  # Scrapy has set up its log handler (again) by now: watch its file
+        watch_log_files(lambda *full: archive.reactor.callFromThread(archive.write_failed, *full))
         self.archive.recover()  # send what earlier runs left before new files are written
         self.capture.open()
+        if archive.failure is not None and archive.on_failure is not None:
+            archive.on_failure()  # a write failed before the engine ran (a full disk): stop now
 
     async def engine_stopped(self) -> None:
         try:
@@ -107,13 +126,19 @@ class ArchiveExtension(ArchiveContext):
         finally:
             if self.resume is not None:
                 self.resume.close()
+        outcome = self.archive.stats.get_value(OUTCOME)
+        logger.info("crawl summary:\n%s", archive_summary(self.archive, outcome).text())
 
 
-def stop_crawl(crawler: Crawler) -> None:
-    """Close the spider with ``write_failed``: no new request is sent, those in flight end."""
+def stop_crawl(crawler: Crawler, reactor: Any, waited: int = 0) -> None:
+    """Close the spider with ``write_failed``: no new request is sent, those in flight end. An
+    engine still starting is waited for (a write failed before it ran: a full disk)."""
     engine = crawler.engine
     if engine is None or engine.spider is None:
-        return  # already closed
+        return  # already closed, or before the engine: engine_started stops it then
+    if not engine.running and waited < 100:
+        reactor.callLater(0.01, stop_crawl, crawler, reactor, waited + 1)
+        return
     closing = deferred_from_coro(engine.close_spider_async(reason=WRITE_FAILED))
     closing.addErrback(_log_stop_failure)
 

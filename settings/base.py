@@ -42,11 +42,22 @@ EXTENSIONS = {
     # the archive: crawl id, store, spool, uploads, manifest and report; every HTTP exchange
     # into rotating WARC files; with JOBDIR, repair and the index for replay
     "pipelines.extension.ArchiveExtension": 100,
+    "crawler.state.extension.CrawlStateExtension": 60,  # the seed set's crawl state (STATE_*)
+    "pipelines.observe.hosts.HostCounters": 110,  # per-host counts: the report, Prometheus
+    "pipelines.observe.progress.Progress": 120,  # the progress line (PROGRESS_INTERVAL)
+    "pipelines.observe.metrics.Metrics": 130,  # Prometheus endpoint (PROMETHEUS_PORT)
+    "scrapy.extensions.logstats.LogStats": None,  # replaced by the progress line
 }
 DOWNLOADER_MIDDLEWARES = {  # Scrapy's decompression, its DOWNLOAD_MAXSIZE stop counted and named
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
     "crawler.downloader.decompress.BoundedDecompression": 590,
     "pipelines.resume.replay.ReplayMiddleware": 950,  # with JOBDIR: replay, not refetch
+    # URLs in the crawl state: If-None-Match / If-Modified-Since, the state updated once archived
+    "crawler.state.middleware.ConditionalRequests": 900,
+    "pipelines.observe.hosts.RobotsExclusions": 50,  # robots.txt exclusions counted per host
+}
+SPIDER_MIDDLEWARES = {  # known articles fetched when due ([recrawl]); revisits not extracted
+    "crawler.state.middleware.RecrawlFilter": 950,
 }
 ITEM_PIPELINES = {
     "pipelines.resume.pipeline.ResumePipeline": 250,  # with JOBDIR: drop articles already recorded
@@ -64,6 +75,19 @@ SCHEDULER = (
 DUPEFILTER_CLASS = (
     "pipelines.resume.replay.ResumeDupeFilter"  # Scrapy's, keeping no requests.seen then
 )
+
+# --- Scale-out: several crawl processes share one frontier in Redis ------------------
+# With REDIS_URL (scrapy-redis' setting) the add-on swaps in crawler.frontier's scheduler, queue
+# and duplicate filter: one queue and one dupefilter per seed set, requests leased to the process
+# that took them and returned to the queue if it dies (README, Scaling out).
+ADDONS = {"crawler.frontier.addon.SharedFrontier": 0}
+REDIS_URL: str | None = None  # e.g. "redis://127.0.0.1:6379/0"; None: one process, no Redis
+FRONTIER_LEASE_TTL = 30  # seconds a process may go without a heartbeat before its leases return
+
+# --- Scheduled and incremental crawls (README: Scheduled and incremental crawls) --------
+STATE_ENABLED = True  # keep a crawl state per seed set: conditional requests, revisits, versions
+STATE_DIR = "state/"  # folder of the state files, one {seed set}.sqlite each
+STATE_WAIT = False  # True: a run waits for another run of its seed set to end, not refused
 
 # --- Archive and storage ------------------------------------------------------------
 ARCHIVE_URI = "archive/"  # a local folder (default) or another store's URI
@@ -109,6 +133,11 @@ EXTRACT_MAX_IN_FLIGHT = 0  # pages in the extraction pool at once (bounds memory
 # --- Clean records ------------------------------------------------------------------
 RECORDS_BATCH_SIZE = 1000  # records per JSONL.gz part
 RECORDS_MAX_AGE = 300  # seconds: flush a part older than this (0: only by count and at close)
+
+# --- Watching a crawl (README: Operations) -------------------------------------------
+PROGRESS_INTERVAL = 60.0  # seconds between progress lines in the log; 0: none
+PROMETHEUS_PORT = 0  # serve the crawl's metrics (per host) on this port; 0: off
+PROMETHEUS_ADDRESS = "127.0.0.1"  # the address the metrics endpoint listens on
 
 # --- Safety -------------------------------------------------------------------------
 # The SSRF guard (crawler.downloader.guard, in the download handler) never connects to loopback,

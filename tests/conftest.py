@@ -12,11 +12,35 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers.s3 import s3, s3_client, s3_endpoint_url
+from tests.record_schema import check_parts
+from tests.servers.s3 import (
+    https_s3_server,
+    localstack,
+    moto_url,
+    s3,
+    s3_client,
+    s3_endpoint_url,
+    s3_https,
+    s3_server,
+    strict_s3,
+    strict_s3_server,
+)
 from tests.spools import archive
 from tests.warcs import read_warc, warcio_check
 
-__all__ = ["archive", "s3", "s3_client", "s3_endpoint_url"]  # shared fixtures
+__all__ = [  # shared fixtures
+    "archive",
+    "https_s3_server",
+    "localstack",
+    "moto_url",
+    "s3",
+    "s3_client",
+    "s3_endpoint_url",
+    "s3_https",
+    "s3_server",
+    "strict_s3",
+    "strict_s3_server",
+]
 
 ARCHIVED_CRAWL_ID = "demo-20221012120000"
 SMALL_WARC_SIZE = 40_000  # bytes: the demo crawl then spans several WARC files
@@ -79,3 +103,5 @@ def every_warc_passes_warcio_check(tmp_path_factory: pytest.TempPathFactory) -> 
         warcio_check(warcs)
         for path in warcs:
             assert read_warc(path), path
+    parts = sorted(tmp_path_factory.getbasetemp().rglob("records/*/part-*.jsonl.gz"))
+    check_parts(parts)  # every clean record against pipelines/records/record.schema.json

@@ -43,8 +43,10 @@ from twisted.python.failure import Failure
 from crawler import pages
 from crawler.downloader.guard import BlockedAddress
 from crawler.items import ArticleItem, Discovery, header_dict
+from crawler.listing import feed_entries, sitemap_listings
 from crawler.meta import DISCOVERY, discovery_of, pointer_of, tls_of
 from crawler.seeds import SeedSet, load_seedset
+from crawler.signals import request_done
 from crawler.spiders.config import SpiderLimits
 
 logger = logging.getLogger(__name__)
@@ -97,13 +99,17 @@ class NewsSpider(Spider):
 
     def failed(self, failure: Failure) -> None:
         """A request that gave no response to parse: counted as news/failed/{exception}."""
+        request = getattr(failure, "request", None)
+        if isinstance(request, Request):  # it yields nothing: done with (crawler.signals)
+            self.crawler.signals.send_catch_log(request_done, request=request)
         if isinstance(failure.value, HttpError):  # a 3xx/4xx/5xx page, archived: with an
             # errback set, Scrapy's HttpErrorMiddleware never sees it, so count it as it would
             status = failure.value.response.status
+            if status == 304:  # not modified: archived as a revisit (crawler.state)
+                return
             self.crawler.stats.inc_value("httperror/response_ignored_count")
             self.crawler.stats.inc_value(f"httperror/response_ignored_status_count/{status}")
             return
-        request = getattr(failure, "request", None)
         url = request.url if isinstance(request, Request) else "a request"
         if isinstance(failure.value, IgnoreRequest) and str(failure.value) == ROBOTS_FORBIDDEN:
             # the site asked not to: an exclusion, counted as robotstxt/forbidden, not a failure
@@ -207,16 +213,14 @@ class NewsSpider(Spider):
             feed.remove_namespaces()
         except Exception as exc:  # parsel/lxml refuse some bodies outright
             return self._broken(response, "feed", f"not XML ({type(exc).__name__})")
-        links = (
-            feed.xpath("//item/link/text()").getall()
-            + feed.xpath("//entry/link[not(@rel) or @rel='alternate']/@href").getall()
-        )
+        entries = feed_entries(feed)  # with each entry's date (crawler.state)
+        links, listed = [link for link, _ in entries], dict(entries)
         if not links and not feed.xpath("//item | //entry"):
             return self._broken(response, "feed", "no RSS items or Atom entries")
         self.crawler.stats.inc_value("news/feeds")
         onward = self._discovery(response).then("feed", response.url)
         return (
-            self._request(response.urljoin(u.strip()), onward)
+            self._request(response.urljoin(u.strip()), onward.listed(listed[u]))
             for u in self._bounded(links, response.url)
         )
 
@@ -231,8 +235,8 @@ class NewsSpider(Spider):
         limit = self.limits.max_sitemap_urls
         try:
             sitemap = Sitemap(body)
-            entries = (entry["loc"] for entry in sitemap if entry.get("loc"))
-            locs = list(islice(entries, limit + 1))  # the rest is never parsed
+            entries = list(islice((e for e in sitemap if e.get("loc")), limit + 1))
+            locs = [entry["loc"] for entry in entries]  # the rest is never parsed
         except Exception as exc:  # lxml's syntax errors, or no root element at all
             return self._broken(response, "sitemap", f"not XML ({type(exc).__name__})")
         if sitemap.type not in ("urlset", "sitemapindex"):
@@ -259,7 +263,8 @@ class NewsSpider(Spider):
                 )
                 return iter(())
             return (self._request(loc, onward, self.parse_sitemap) for loc in locs)
-        return (self._request(loc, onward) for loc in locs)
+        listed = sitemap_listings(body, entries[:limit])
+        return (self._request(loc, onward.listed(listed.get(loc))) for loc in locs)
 
     def _bounded(self, urls: list[str], source: str) -> list[str]:
         """The first NEWS_MAX_LINKS_PER_PAGE of `urls`; a page with more is counted and logged."""

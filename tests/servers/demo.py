@@ -15,11 +15,13 @@ import os
 import subprocess
 import sys
 import tempfile
+import uuid
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from pipelines.archive.identity import new_crawl_id
+from pipelines.archive.summary import summarise, summed_stats
 from pipelines.storage import open_store
 from tests.servers.http import HttpServer
 
@@ -51,7 +53,9 @@ def crawl_command(
     log_file: Path | None = None,
     seeds: str = "seeds/demo.toml",
 ) -> tuple[list[str], dict[str, str]]:
-    """The command line and environment `crawl` runs, for callers that start it themselves."""
+    """The command line and environment `crawl` runs, for callers that start it themselves.
+    Without a STATE_DIR in `extra`, the crawl gets a crawl state of its own, so that it
+    fetches everything as a first run does (tests that re-crawl give one)."""
     command = [
         sys.executable,
         "-m",
@@ -67,7 +71,9 @@ def crawl_command(
     ]
     if log_file is not None:
         command += ["-s", f"LOG_FILE={log_file}"]
-    for name, value in (extra or {}).items():
+    settings = dict(extra or {})
+    settings.setdefault("STATE_DIR", fresh_state_dir(archive_uri))
+    for name, value in settings.items():
         command += ["-s", f"{name}={value}"]
     env = {
         **os.environ,
@@ -77,32 +83,26 @@ def crawl_command(
     return command, env
 
 
+def fresh_state_dir(archive_uri: str) -> str:
+    """An empty folder for a crawl state: beside a local archive, else a temporary one."""
+    archive = Path(archive_uri)
+    if "://" in archive_uri or not archive.is_absolute():
+        return tempfile.mkdtemp(prefix="newsarchive-state-")
+    return str(archive.parent / f"state-{uuid.uuid4().hex[:12]}")
+
+
 def summary(archive_uri: str, crawl_id: str) -> str:
+    """The crawl's summary (pipelines/archive/summary.py), read back from the store: the
+    manifest's objects and every process's report."""
     store = open_store(archive_uri)
     with store.get(f"manifests/{crawl_id}.json") as stream:
         manifest: dict[str, Any] = json.load(stream)
-    stats: dict[str, Any] = {}
+    reports = []
     for key in store.list(f"reports/{crawl_id}/"):  # one report per crawl process
         with store.get(key) as stream:
-            for name, value in json.load(stream)["stats"].items():
-                if isinstance(value, int | float):
-                    stats[name] = stats.get(name, 0) + value
-    prefix = "downloader/response_status_count/"
-    statuses = {k.removeprefix(prefix): v for k, v in stats.items() if k.startswith(prefix)}
-    warcs = [o for o in manifest["objects"] if o["kind"] == "warc"]
-    records = [o for o in manifest["objects"] if o["kind"] == "records"]
-    lines = [
-        f"crawl id:        {crawl_id}",
-        "pages fetched:   " + ", ".join(f"{n} x {s}" for s, n in sorted(statuses.items())),
-        f"WARC files:      {len(warcs)} ({sum(o['size'] for o in warcs):,} bytes, "
-        f"{stats.get('warc/exchanges', 0)} exchanges)",
-        f"records written: {sum(o['records'] or 0 for o in records)} in {len(records)} part(s)"
-        f" (no article text: {stats.get('extract/empty', 0)}, "
-        f"extraction failed: {stats.get('extract/failed', 0)})",
-        f"stored in:       {store.uri}",
-        f"  warc/{crawl_id}/   indexes/{crawl_id}/   records/{crawl_id}/ ...",
-    ]
-    return "\n".join(lines)
+            reports.append(json.load(stream)["stats"])
+    stats = summed_stats(reports)
+    return summarise(crawl_id, stats, store.uri, manifest["objects"]).text()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     crawl_id = new_crawl_id("demo")
     with tempfile.TemporaryDirectory() as tmp, HttpServer(log=Path(tmp) / "requests.jsonl") as site:
         print(f"demo site serving on {site.base_url}", flush=True)
-        result = crawl(site.base_url, args.archive_uri, crawl_id)
+        result = crawl(site.base_url, args.archive_uri, crawl_id, extra={"STATE_DIR": "state/"})
     if result.returncode != 0:
         print(f"the crawl failed (exit code {result.returncode})", file=sys.stderr)
         return result.returncode

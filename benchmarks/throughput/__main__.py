@@ -1,0 +1,245 @@
+"""Throughput, CPU and memory of whole crawls on real pages, side by side in one run.
+
+    .venv/bin/python -m benchmarks.throughput [--pages 2000] [--runs 2] [--modes ...]
+
+A site of real pages (``benchmarks.throughput.site``: news-dev replicated to ``--pages`` URLs)
+is served by nginx on 127.0.0.1, and each mode crawls all of it as its own process, concurrency
+32, AutoThrottle off, ``--runs`` interleaved rounds, medians reported:
+
+- ``bare``: a bare Scrapy spider that parses every page and follows the index links (baseline);
+- ``archive``: ``scrapy crawl news`` with the item pipelines off (WARC + CDXJ + store only);
+- ``full``: ``scrapy crawl news`` as shipped, extraction in the worker pool;
+- ``inline``: the same with ``EXTRACT_INLINE`` (extraction in the crawler process);
+- ``shared``: three ``full`` processes sharing one frontier in Redis (``REDIS_URL``, a
+  ``redis-server`` started here), without the crawl state (it has no Redis backend yet); its CPU
+  and memory are the three trees' together, and nginx's log says whether any page was fetched twice.
+
+Pages/s is requests served over the span from the first to the last request in nginx's log (no
+process start-up or shutdown in it); CPU is the whole process tree's (``measure``); memory is PSS.
+Trafilatura alone is timed in this process on the same pages, so that the machine's limit for
+"fetch, archive, extract" (bare CPU + trafilatura CPU per page) is a figure of the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import shlex
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import trafilatura
+
+from benchmarks.throughput import measure
+from benchmarks.throughput.nginx import Nginx
+from benchmarks.throughput.site import Site, build, source_pages
+from tests.servers.demo import ROOT, crawl_command
+from tests.servers.redis import RedisServer
+
+MODES = ("bare", "archive", "full", "inline", "shared")
+SHARED = 3  # processes of the shared mode
+FAST = {
+    "AUTOTHROTTLE_ENABLED": "False",
+    "DOWNLOAD_DELAY": "0",
+    "CONCURRENT_REQUESTS": "32",
+    "CONCURRENT_REQUESTS_PER_DOMAIN": "32",
+    "TELNETCONSOLE_ENABLED": "False",
+    "LOG_LEVEL": "INFO",
+}
+NEWS = {
+    "archive": {"ITEM_PIPELINES": "{}"},
+    "full": {},
+    "inline": {"EXTRACT_INLINE": "True"},
+    "shared": {"STATE_ENABLED": "False"},
+}
+BARE = Path(__file__).with_name("bare.py")
+
+
+@dataclass
+class Result:
+    mode: str
+    pages: int  # requests served
+    rate: float  # pages/s
+    measured: measure.Measurement
+    twice: int = 0  # pages fetched more than once (robots.txt aside)
+
+    @property
+    def cpu_ms(self) -> float:
+        return 1000 * self.measured.cpu / max(self.pages, 1)
+
+
+def seeds_file(work: Path, site: Site, base_url: str) -> Path:
+    starts = ", ".join(f'"{base_url}{path}"' for path in site.index_paths())
+    seeds = work / "bench.toml"
+    seeds.write_text(
+        f'name = "bench"\nstart_urls = [{starts}]\nallowed_domains = ["127.0.0.1"]\n'
+        'related_depth = 0\ncontact = "https://github.com/newsarchive/newsarchive"\n',
+        "utf-8",
+    )
+    return seeds
+
+
+def command_of(
+    mode: str, work: Path, site: Site, base_url: str, redis_url: str = ""
+) -> tuple[list[str], dict[str, str], Path]:
+    if mode == "bare":
+        starts = work / "starts.txt"
+        starts.write_text("\n".join(base_url + path for path in site.index_paths()), "utf-8")
+        command = [sys.executable, "-m", "scrapy", "runspider", str(BARE), "-a", f"starts={starts}"]
+        command += [f"-s{name}={value}" for name, value in FAST.items()]
+        env = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}
+        return command, env, work  # outside the project: Scrapy's defaults only
+    archive = str(work / f"archive-{mode}")
+    seeds = str(seeds_file(work, site, base_url))
+    commands = []
+    for number in range(SHARED if mode == "shared" else 1):
+        extra = {**FAST, **NEWS[mode], "STORE_SPOOL_DIR": str(work / f"spool-{mode}-{number}")}
+        if redis_url:
+            extra["REDIS_URL"] = redis_url
+        crawl_id = "" if redis_url else f"bench-{mode}"  # shared: the first process sets it
+        command, env = crawl_command(base_url, archive, crawl_id, extra, None, seeds)
+        commands.append(command)
+    if len(commands) == 1:
+        return commands[0], env, ROOT
+    started = " ".join(f"{shlex.join(c)} & p{n}=$!;" for n, c in enumerate(commands))
+    waited = " ".join(f"wait $p{n} || s=1;" for n in range(len(commands)))
+    return ["sh", "-c", f"{started} s=0; {waited} exit $s"], env, ROOT
+
+
+def run_mode(mode: str, work: Path, site: Site) -> Result:
+    folder = work / f"{mode}-{time.monotonic_ns()}"
+    folder.mkdir()
+    expected = site.pages + site.indexes
+    with contextlib.ExitStack() as servers:
+        server = servers.enter_context(Nginx(site.root, folder / "nginx"))
+        keep = set(server.pids())
+        redis_url = ""
+        if mode == "shared":
+            redis = servers.enter_context(RedisServer(folder / "redis"))
+            redis_url = redis.url
+            keep |= {redis.process.pid} if redis.process else set()
+        command, env, cwd = command_of(mode, folder, site, server.base_url, redis_url)
+        measured = measure.run(
+            command,
+            env,
+            cwd,
+            lambda: server.requests_served() / expected,
+            folder / "crawl.log",
+            keep=frozenset(keep),
+        )
+        served, span = server.served_span()
+        twice = server.fetched_twice()
+    if measured.returncode != 0 or served < expected:
+        log = (folder / "crawl.log").read_text("utf-8", "replace")[-3000:]
+        raise SystemExit(f"{mode}: exit {measured.returncode}, {served}/{expected} served\n{log}")
+    return Result(mode, served, served / span if span else 0.0, measured, twice)
+
+
+def trafilatura_ms(rounds: int = 1) -> float:
+    """CPU ms per page of trafilatura alone on the news-dev pages, in this process."""
+    pages = [page.decode("utf-8") for page in source_pages()]
+    started = time.process_time()
+    for _ in range(rounds):
+        for html in pages:
+            trafilatura.extract(html, include_comments=False)
+    return 1000 * (time.process_time() - started) / (rounds * len(pages))
+
+
+def median_of(results: list[Result]) -> Result:
+    """The run with the median rate (its own CPU and memory figures go with it)."""
+    ordered = sorted(results, key=lambda result: result.rate)
+    return ordered[(len(ordered) - 1) // 2]
+
+
+def mb(value: int) -> str:
+    return f"{value / 1e6:.0f}"
+
+
+def table(results: dict[str, Result]) -> list[str]:
+    bare = results.get("bare")
+    lines = [
+        f"{'mode':9}{'pages':>7}{'pages/s':>9}{'x bare':>8}{'CPU ms/p':>10}{'x bare':>8}"
+        f"{'peak MB':>9}   PSS MB tree/crawler/worker at 20% | 50% | 100%"
+    ]
+    for mode, result in results.items():
+        rate_x = f"{result.rate / bare.rate:.2f}" if bare else "-"
+        cpu_x = f"{result.cpu_ms / bare.cpu_ms:.2f}" if bare else "-"
+        memory = " | ".join(
+            f"{mb(m.tree)}/{mb(m.crawler)}/{mb(m.largest_worker)}"
+            for m in (result.measured.at.get(p, measure.Memory()) for p in measure.CHECKPOINTS)
+        )
+        lines.append(
+            f"{mode:9}{result.pages:>7}{result.rate:>9.1f}{rate_x:>8}{result.cpu_ms:>10.1f}"
+            f"{cpu_x:>8}{mb(result.measured.peak):>9}   {memory}"
+        )
+        if result.measured.orphans:
+            lines.append(f"  ({result.measured.orphans} process(es) outlived the crawler)")
+    return lines
+
+
+def targets(results: dict[str, Result], traf_ms: float, cores: int) -> list[str]:
+    lines = [f"trafilatura alone: {traf_ms:.1f} ms CPU per page (same pages, this run)"]
+    bare, archive, full = (results.get(mode) for mode in ("bare", "archive", "full"))
+    if bare is None:
+        return lines
+    limit = bare.cpu_ms + traf_ms
+    lines.append(
+        f"machine limit for fetch+archive+extract: bare {bare.cpu_ms:.1f} + trafilatura "
+        f"{traf_ms:.1f} = {limit:.1f} ms/page, {cores * 1000 / limit:.0f} pages/s on {cores} cores"
+    )
+    if archive is not None:
+        lines.append(f"archive only: {archive.rate / bare.rate:.2f}x bare pages/s (target >= 0.8)")
+    shared = results.get("shared")
+    if full is not None and shared is not None:
+        lines.append(
+            f"shared ({SHARED} processes, one Redis frontier): CPU per page "
+            f"{shared.cpu_ms / full.cpu_ms:.2f}x one process's (target <= 1.1); "
+            f"pages fetched twice: {shared.twice}"
+        )
+    if full is not None:
+        ceiling = cores * 1000 / full.cpu_ms
+        lines.append(
+            f"full: CPU {full.cpu_ms / limit:.2f}x the limit (target <= 1.3); "
+            f"{full.rate:.1f} pages/s = {full.rate / ceiling:.2f}x cores / CPU per page"
+            " (target >= 0.8)"
+        )
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=2000)
+    parser.add_argument("--runs", type=int, default=2, help="interleaved rounds; medians")
+    parser.add_argument("--modes", default=",".join(MODES))
+    args = parser.parse_args(argv)
+    modes = [mode for mode in args.modes.split(",") if mode]
+    unknown = set(modes) - set(MODES)
+    if unknown:
+        parser.error(f"unknown modes {sorted(unknown)}; known: {', '.join(MODES)}")
+    cores = os.cpu_count() or 1
+    with tempfile.TemporaryDirectory(prefix="throughput-") as tmp:
+        work = Path(tmp)
+        work.chmod(0o755)  # nginx's worker process runs as an unprivileged user
+        site = build(work / "site", args.pages)
+        runs: dict[str, list[Result]] = {mode: [] for mode in modes}
+        for _ in range(args.runs):
+            for mode in modes:
+                runs[mode].append(run_mode(mode, work, site))
+        traf_ms = trafilatura_ms()
+    results = {mode: median_of(found) for mode, found in runs.items()}
+    print(
+        f"{site.pages} pages of news-dev (mean {site.average_bytes / 1000:.0f} KB) from nginx on "
+        f"127.0.0.1; {cores} cores; concurrency 32; medians of {args.runs} interleaved runs\n"
+    )
+    print("\n".join(table(results)))
+    print()
+    print("\n".join(targets(results, traf_ms, cores)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,135 @@
+"""Run one crawl as its own process and measure its whole process tree from outside.
+
+- CPU: user + system time of the crawl process and every descendant, from ``os.wait4``: this
+  process is a child subreaper (``PR_SET_CHILD_SUBREAPER``), so a descendant that outlives its
+  parent (an extraction worker still ending when the crawler exits) comes back to it, and its
+  time is counted too (``Measurement.orphans`` says how many did).
+- Memory: PSS (proportional set size: a page shared by n processes counts 1/n in each, so the sum
+  over the tree counts shared pages once), read from /proc/<pid>/smaps_rollup of every process of
+  the tree every ``SAMPLE_SECONDS``. Kept: the peak of the tree, and at 20%, 50% and 100% of the
+  crawl (by requests nginx served) the tree, the crawler process and the largest worker.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import subprocess
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SAMPLE_SECONDS = 0.25
+PR_SET_CHILD_SUBREAPER = 36  # linux/prctl.h
+CHECKPOINTS = (0.2, 0.5, 1.0)
+
+
+@dataclass
+class Memory:
+    tree: int = 0  # bytes
+    crawler: int = 0
+    largest_worker: int = 0
+
+
+@dataclass
+class Measurement:
+    wall: float = 0.0  # seconds, process start to exit
+    cpu: float = 0.0  # seconds, user + system, whole tree
+    peak: int = 0  # bytes, PSS of the tree
+    at: dict[float, Memory] = field(default_factory=dict)  # checkpoint -> memory then
+    returncode: int = 0
+    orphans: int = 0  # descendants that outlived their parent and were reaped here
+
+
+def pss(pid: int) -> int:
+    """PSS of one process in bytes; 0 when it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        pass
+    return 0
+
+
+def children(pid: int) -> list[int]:
+    found: list[int] = []
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except FileNotFoundError:
+        return found
+    for task in tasks:
+        try:
+            found += [int(child) for child in (task / "children").read_text().split()]
+        except FileNotFoundError:
+            continue
+    return found
+
+
+def sample(pid: int) -> Memory:
+    workers = [pss(child) for child in _descendants(pid)]
+    crawler = pss(pid)
+    return Memory(crawler + sum(workers), crawler, max(workers, default=0))
+
+
+def _descendants(pid: int) -> list[int]:
+    pending, seen = children(pid), []
+    while pending:
+        child = pending.pop()
+        seen.append(child)
+        pending += children(child)
+    return seen
+
+
+def run(
+    command: list[str],
+    env: Mapping[str, str],
+    cwd: Path,
+    progress: Callable[[], float],
+    log: Path,
+    keep: frozenset[int] = frozenset(),
+) -> Measurement:
+    """Run `command` to its end; `progress` says how far the crawl is (0..1) at any moment.
+    `keep`: this process's other children (the web server), not part of the measurement."""
+    measured = Measurement()
+    become_subreaper()
+    started = time.monotonic()
+    with log.open("wb") as output:
+        process = subprocess.Popen(command, env=dict(env), cwd=cwd, stdout=output, stderr=output)
+        last = Memory()
+        while True:
+            finished, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if finished:
+                break
+            last = sample(process.pid)
+            measured.peak = max(measured.peak, last.tree)
+            done = progress()
+            for point in CHECKPOINTS[:-1]:
+                if done >= point and point not in measured.at:
+                    measured.at[point] = last
+            time.sleep(SAMPLE_SECONDS)  # sampling period of the memory readings
+    process.returncode = os.waitstatus_to_exitcode(status)
+    measured.at[CHECKPOINTS[-1]] = last  # the last reading before the process exited
+    measured.wall = time.monotonic() - started
+    measured.cpu = usage.ru_utime + usage.ru_stime + reap_orphans(measured, keep)
+    measured.returncode = process.returncode
+    return measured
+
+
+def become_subreaper() -> None:
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER)")
+
+
+def reap_orphans(measured: Measurement, keep: frozenset[int]) -> float:
+    """Wait for every descendant that came back to this process (but the servers in `keep`);
+    their CPU seconds."""
+    seconds = 0.0
+    while orphans := [pid for pid in children(os.getpid()) if pid not in keep]:
+        for pid in orphans:
+            _, _, usage = os.wait4(pid, 0)
+            measured.orphans += 1
+            seconds += usage.ru_utime + usage.ru_stime
+    return seconds

@@ -1,0 +1,131 @@
+"""Several `scrapy crawl news` processes sharing one frontier in a real Redis (crawler.frontier):
+the site, the processes, and what the archive holds afterwards."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import subprocess
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from pipelines.tools.verify import verify
+from tests.servers.demo import ROOT, crawl_command
+from tests.spools import Archive
+from tests.warcs import read_records, read_warc
+
+TIMEOUT = 240.0  # seconds; only reached when something is broken
+SEEDS = """name = "shared"
+start_urls = ["${NEWSARCHIVE_DEMO_URL}/"]
+allowed_domains = ["127.0.0.1"]
+related_depth = 0
+contact = "https://github.com/newsarchive/newsarchive"
+
+[settings]
+AUTOTHROTTLE_ENABLED = false
+DOWNLOAD_DELAY = 0.0
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+"""
+
+
+@dataclass
+class Fleet:
+    """The crawl processes of one shared crawl, each with its own spool and log."""
+
+    folder: Path
+    archive: Archive
+    site_url: str
+    redis_url: str
+    extra: dict[str, str] = field(default_factory=dict)
+    processes: dict[str, subprocess.Popen[str]] = field(default_factory=dict)
+
+    def start(self, name: str) -> None:
+        seeds = self.folder / "shared.toml"
+        seeds.write_text(SEEDS, "utf-8")
+        settings = {
+            **self.archive.settings,
+            "REDIS_URL": self.redis_url,
+            "STORE_SPOOL_DIR": str(self.folder / f"spool-{name}"),
+            "JOBDIR": str(self.folder / f"jobdir-{name}"),  # a killed one is started again
+            "EXTRACT_WORKERS": "1",
+            "STATE_ENABLED": "False",  # the crawl state's Redis backend is not built yet
+            **self.extra,
+        }
+        log = self.folder / f"{name}.log"
+        command, env = crawl_command(self.site_url, self.archive.uri, "", settings, log, str(seeds))
+        self.processes[name] = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,  # its own process group: a kill takes its workers too
+        )
+
+    def log(self, name: str) -> str:
+        path = self.folder / f"{name}.log"
+        return path.read_text("utf-8", "replace") if path.exists() else ""
+
+    def kill(self, name: str) -> None:
+        """SIGKILL the process and its extraction workers, as a machine lost would."""
+        process = self.processes.pop(name)
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate(timeout=TIMEOUT)
+
+    def wait_all(self) -> None:
+        for name, process in self.processes.items():
+            _, stderr = process.communicate(timeout=TIMEOUT)
+            assert process.returncode == 0, (
+                f"{name}: exit {process.returncode}\n{stderr}\n" + (self.log(name)[-4000:])
+            )
+
+
+def wait_for(condition: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + TIMEOUT
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)  # polling a server log or a process: neither signals
+
+
+def fetch(archive: Archive, key: str, folder: Path) -> Path:
+    path = folder / key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with archive.store().get(key) as stream:
+        path.write_bytes(stream.read())
+    return path
+
+
+@dataclass
+class Outcome:
+    """What the archive holds after the shared crawl."""
+
+    manifest: dict[str, Any]
+    responses: Counter[str]  # response records by URL path
+    records: list[dict[str, Any]]
+    verified: str  # verify's output; empty-handed on failure is an assertion
+
+
+def read_outcome(archive: Archive, folder: Path) -> Outcome:
+    store = archive.store()
+    manifests = [k for k in store.list("manifests/") if k.endswith(".json")]
+    assert len(manifests) == 1, manifests  # one crawl, one manifest
+    with store.get(manifests[0]) as stream:
+        manifest: dict[str, Any] = json.load(stream)
+    assert manifest["complete"] is True
+    out = io.StringIO()
+    assert not verify(store, None, out).failed, out.getvalue()
+    listed = manifest["objects"]
+    warcs = [fetch(archive, e["key"], folder) for e in listed if e["kind"] == "warc"]
+    parts = [fetch(archive, e["key"], folder) for e in listed if e["kind"] == "records"]
+    responses = Counter(
+        urlsplit(r.uri).path for path in warcs for r in read_warc(path) if r.rec_type == "response"
+    )
+    return Outcome(manifest, responses, list(read_records(parts)), out.getvalue())

@@ -1,0 +1,135 @@
+"""Scale-out on scrapy-redis (crawler.frontier): three real `scrapy crawl news` processes share
+one frontier in a real Redis server and crawl a copy of the fixture site with 60 articles.
+
+Every page is fetched once across them, every article has one record, one manifest lists every
+process's files, `verify` passes; the same when one process is SIGKILLed mid-crawl and started
+again, and when Redis is restarted mid-crawl. A wrong REDIS_URL stops a crawl before it starts.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from crawler.frontier.keys import FrontierKeys
+from crawler.frontier.scheduler import lease_owner
+from tests.e2e.scaleout import Fleet, read_outcome, wait_for
+from tests.servers.demo import ROOT, crawl_command
+from tests.servers.http import HttpServer
+from tests.servers.redis import RedisServer, free_port
+from tests.sites.copies import build_site
+from tests.spools import Archive, local_archive
+
+ARTICLES = 60
+PROCESSES = ("a", "b", "c")
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[tuple[HttpServer, list[str]]]:
+    root, articles = build_site(tmp_path, ARTICLES)
+    with HttpServer(site=root, log=tmp_path / "requests.jsonl", delay_ms=50) as server:
+        yield server, articles
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    with RedisServer(tmp_path / "redis") as server:
+        yield server
+
+
+def served(server: HttpServer) -> Counter[str]:
+    return Counter(r.path for r in server.requests() if r.method == "GET")
+
+
+def check_archive(archive: Archive, folder: Path, articles: list[str], server: HttpServer) -> None:
+    outcome = read_outcome(archive, folder / "read-back")
+    pages = served(server)
+    assert all(pages[path] >= 1 for path in articles)
+    captures = {p: outcome.responses[p] for p in pages if p != "/robots.txt"}
+    assert set(captures.values()) == {1}, captures  # every page served is archived, once
+    recorded = Counter(urlsplit(r["url"]).path for r in outcome.records)
+    assert set(recorded) >= set(articles)
+    assert max(recorded.values()) == 1, recorded.most_common(3)  # one record per article
+    assert len(outcome.manifest["writers"]) >= len(PROCESSES)
+    for writer in outcome.manifest["writers"]:  # each took part: it archived pages
+        assert any(e["kind"] == "warc" and writer in e["key"] for e in outcome.manifest["objects"])
+
+
+def test_three_processes_fetch_every_page_once(
+    tmp_path: Path, site: tuple[HttpServer, list[str]], redis_server: RedisServer
+) -> None:
+    server, articles = site
+    archive = local_archive(tmp_path)
+    fleet = Fleet(tmp_path, archive, server.base_url, redis_server.url)
+    for name in PROCESSES:
+        fleet.start(name)
+    fleet.wait_all()
+    pages = served(server)
+    robots = pages.pop("/robots.txt")
+    assert robots == len(PROCESSES)  # each process reads robots.txt itself, outside the frontier
+    assert set(pages.values()) == {1}, pages.most_common(3)  # every page once across them
+    check_archive(archive, tmp_path, articles, server)
+    writers = read_outcome(archive, tmp_path / "again").manifest["writers"]
+    assert len(writers) == len(PROCESSES)  # one crawl id, three writers, one manifest
+    assert redis_server.client().keys("newsarchive:*") == []  # the last one cleared the crawl
+
+
+def test_a_killed_process_loses_no_request(
+    tmp_path: Path, site: tuple[HttpServer, list[str]], redis_server: RedisServer
+) -> None:
+    server, articles = site
+    archive = local_archive(tmp_path)
+    fleet = Fleet(tmp_path, archive, server.base_url, redis_server.url)
+    for name in PROCESSES:
+        fleet.start(name)
+    leases = FrontierKeys("shared").leases(lease_owner(str(tmp_path / "jobdir-a")))
+    client = redis_server.client()
+    wait_for(lambda: sum(served(server).values()) >= 20, "20 requests served")
+    wait_for(lambda: client.hlen(leases) > 0, "process a to hold a request")
+    fleet.kill("a")
+    fleet.start("a")  # the same spool: the killed writer's files are repaired and stored
+    fleet.wait_all()
+    check_archive(archive, tmp_path, articles, server)
+    assert "held by this crawl's previous run: taken back" in fleet.log("a")
+    # What the killed process had fetched but not yet archived durably is fetched again (by it):
+    # check_archive holds every page to one capture and every article to one record.
+    assert sum(served(server).values()) > ARTICLES
+
+
+def test_redis_restarted_mid_crawl(
+    tmp_path: Path, site: tuple[HttpServer, list[str]], redis_server: RedisServer
+) -> None:
+    server, articles = site
+    archive = local_archive(tmp_path)
+    fleet = Fleet(tmp_path, archive, server.base_url, redis_server.url)
+    for name in PROCESSES:
+        fleet.start(name)
+    wait_for(lambda: sum(served(server).values()) >= 15, "15 requests served")
+    redis_server.stop()
+    wait_for(lambda: "Redis does not answer" in fleet.log("a"), "process a to notice")
+    redis_server.start()
+    fleet.wait_all()
+    assert "Redis answers again" in fleet.log("a")
+    pages = served(server)
+    pages.pop("/robots.txt")
+    assert set(pages.values()) == {1}, pages.most_common(3)
+    check_archive(archive, tmp_path, articles, server)
+
+
+def test_a_wrong_redis_url_stops_the_crawl_before_it_starts(
+    tmp_path: Path, site: tuple[HttpServer, list[str]]
+) -> None:
+    server, _ = site
+    url = f"redis://user:hunter2@127.0.0.1:{free_port()}/0"  # nothing listens there
+    settings = {"REDIS_URL": url, "STORE_SPOOL_DIR": str(tmp_path / "spool")}
+    command, env = crawl_command(server.base_url, str(tmp_path / "archive"), "", settings)
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2, result.stderr
+    assert "setting REDIS_URL" in result.stderr and "does not answer" in result.stderr
+    assert "hunter2" not in result.stderr + result.stdout
+    assert served(server) == Counter()  # not one request, not even robots.txt
