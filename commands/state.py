@@ -49,10 +49,11 @@ class Command(ScrapyCommand):
 
         try:
             seedset = load_seedset(opts.seeds)
-            directory = StateConfig.from_settings(self.settings).directory
+            config = StateConfig.from_settings(self.settings)  # STATE_BACKEND: Redis or a file
+            redis_url = config.redis_url if config.backend == "redis" else None
             options = StoreConfig.from_settings(self.settings).options
             store = open_store(args[1], options, create=False)
-            rebuilt = rebuild(store, seedset, directory)
+            rebuilt = rebuild(store, seedset, config.directory, redis_url)
         except (SeedError, ConfigError, StoreError, RebuildError) as exc:  # StateError: Config
             logging.getLogger(__name__).debug("state rebuild failed", exc_info=True)
             print(f"error: {exc}", file=sys.stderr)

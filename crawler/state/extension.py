@@ -20,12 +20,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
+from redis.exceptions import RedisError
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from crawler.signals import write_failed
-from crawler.state.base import CrawlState, UrlState
+from crawler.state.base import CrawlState, StateError, UrlState
 from crawler.state.config import StateConfig
+from crawler.state.redis import RedisState
 from crawler.state.schedule import DEFAULT, Schedule
 from crawler.state.sqlite import SqliteState, state_path
 from crawler.state.tracker import StateTracker
@@ -36,15 +38,22 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-_held: dict[Path, SqliteState] = {}  # the states this process holds, by file
+_held: dict[str, CrawlState] = {}  # the states this process holds, by file or Redis keys
 
 
 def hold_state(config: StateConfig, seedset: str) -> CrawlState:
-    """The seed set's state, opened and locked for this process (once)."""
+    """The seed set's state, opened (and a SQLite one locked) for this process, once: in the
+    backend that STATE_BACKEND names, by default Redis in a shared crawl (REDIS_URL), where
+    the processes of the crawl share it (crawler.state.redis), else a SQLite file."""
+    if config.backend == "redis" and config.redis_url:
+        key = f"{config.redis_url} {seedset}"
+        if key not in _held:
+            _held[key] = RedisState.open(config.redis_url, seedset, wait=config.redis_wait)
+        return _held[key]
     path = state_path(config.directory, seedset).resolve()
-    if path not in _held:
-        _held[path] = SqliteState.open(path, wait=config.wait)
-    return _held[path]
+    if str(path) not in _held:
+        _held[str(path)] = SqliteState.open(path, wait=config.wait)
+    return _held[str(path)]
 
 
 def crawl_state(settings: BaseSettings) -> CrawlState | None:
@@ -108,11 +117,12 @@ def tracker_of(crawler: Crawler) -> StateTracker:
 
 
 class ReportedWrites:
-    """The crawl state, its failed writes reported: a ``put`` the state file refuses (a full
-    disk, a broken file) is counted as ``state/write_failed`` and sent as
-    ``crawler.signals.write_failed``, on which the archive stops the crawl (a full disk: exit
-    status 6). The state is then behind the archive; ``scrapy state rebuild`` catches up. Every
-    user of the state (the tracker, the records pipeline's versions) writes through this."""
+    """The crawl state, its failed writes reported: a ``put`` the state refuses (a full disk, a
+    broken file, Redis not answering for STATE_REDIS_WAIT seconds) is counted as
+    ``state/write_failed`` and sent as ``crawler.signals.write_failed``, on which the archive
+    stops the crawl (a full disk: exit status 6). The state is then behind the archive;
+    ``scrapy state rebuild`` catches up. Every user of the state (the tracker, the records
+    pipeline's versions) writes through this."""
 
     def __init__(self, state: CrawlState, crawler: Crawler) -> None:
         self.inner = state
@@ -128,7 +138,7 @@ class ReportedWrites:
     def put(self, state: UrlState) -> None:
         try:
             self.inner.put(state)
-        except (sqlite3.Error, OSError) as exc:
+        except (sqlite3.Error, OSError, RedisError, StateError) as exc:
             if self.crawler.stats is not None:
                 self.crawler.stats.inc_value("state/write_failed")
             path = Path(self.inner.location)

@@ -12,7 +12,14 @@ in the crawl's stats under ``state/``:
 - after an archived exchange the URL's state keeps its first sight, takes the new validators
   (a 304 keeps the old ones unless it sent new), the new capture unless the exchange was a
   revisit, and its next due time from the seed set's ``[recrawl]`` schedule. A 404 or 410 marks
-  it gone (``state/gone``): not re-checked on schedule, nothing deleted.
+  it gone (``state/gone``): not re-checked on schedule, nothing deleted (``next_state``, the
+  one rule, which ``state rebuild`` applies to the archived exchanges too);
+- ``listed`` is the latest date the run's feeds and sitemaps gave the URL (``latest_listing``),
+  noted as soon as an entry is seen, whatever becomes of its request (fetched, not due, or
+  dropped as a duplicate of a request from a front page), or, for a URL not known yet, when
+  it is fetched. So it does not depend on whether the front page or the feed was read first,
+  and ``state rebuild`` finds it again from the archived feeds and sitemaps of the run. (A
+  fetch that fails after a changed date is not tried again early: the schedule re-checks it.)
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -71,6 +79,7 @@ class StateTracker:
         self.stats = stats
         self.clock = clock
         self.started = clock()  # what is due is decided against the start of the run
+        self.listings: dict[str, str] = {}  # the latest listing date of each URL in this run
 
     def _count(self, key: str) -> None:
         self.stats.inc_value(key)
@@ -88,23 +97,30 @@ class StateTracker:
         if kind is None or kind in ALWAYS_FETCHED:
             return True
         known = self.state.get(request.url)
+        listing = request.meta[DISCOVERY].listing
+        stamp = listing.stamp if listing is not None else None
+        if stamp is not None:
+            self._listed(request.url, stamp, known)
         if known is None:
             self._count("state/new")
             return True
         if known.kind in ALWAYS_FETCHED:
             return True
-        listing = request.meta[DISCOVERY].listing
-        stamp = listing.stamp if listing is not None else None
         if stamp is not None and known.listed is not None and stamp != known.listed:
             self._count("state/listing_changed")
             return True
         if known.is_due(self.started):
             self._count("state/due")
             return True
-        if stamp is not None and known.listed is None:  # first listed: the date to compare
-            self.state.put(dataclasses.replace(known, listed=stamp))
         self._count("state/not_due")
         return False
+
+    def _listed(self, url: str, stamp: str, known: UrlState | None) -> None:
+        """Note the date a feed or sitemap entry gave `url` in this run (see the module
+        docstring); a URL not in the state yet takes it when it is fetched."""
+        self.listings[url] = latest_listing(self.listings.get(url), stamp)
+        if known is not None and known.listed != self.listings[url]:
+            self.state.put(dataclasses.replace(known, listed=self.listings[url]))
 
     def fetched(self, request: Request, response: Response) -> None:
         """Keep what an archived exchange of a spider's request says of its URL."""
@@ -127,46 +143,19 @@ class StateTracker:
                 pointer.payload_digest,
                 response.status,
             )
-        self.state.put(self._next(known, request, response, kind, capture, now))
-
-    def _next(
-        self,
-        known: UrlState | None,
-        request: Request,
-        response: Response,
-        kind: str,
-        capture: Capture | None,
-        now: datetime,
-    ) -> UrlState:
         discovery: Discovery = request.meta[DISCOVERY]
         base = known or UrlState(request.url, kind, now, discovery=discovery.hops)
-        if base.kind in ("article", "page") and kind in ("page", "seed"):
-            kind = base.kind  # what the spider made of the page is kept until it changes
-        etag = validators.etag(_header(response, b"ETag"), self._count)
-        modified = validators.last_modified(_header(response, b"Last-Modified"), now, self._count)
-        if response.status == 304:  # not modified: the validators stand unless renewed
-            etag, modified = etag or base.etag, modified or base.last_modified
-        listing = discovery.listing
-        note = base.note if base.note != GONE else None
-        next_due = None
-        if response.status in (404, 410):
-            note = GONE
+        head = Head(
+            response.status,
+            validators.etag(_header(response, b"ETag"), self._count),
+            validators.last_modified(_header(response, b"Last-Modified"), now, self._count),
+        )
+        state = next_state(base, kind, head, capture, now, self.schedule)
+        if head.status in (404, 410):
             self._count("state/gone")
             logger.info("%s is gone (%d): noted in the state", request.url, response.status)
-        elif kind not in ALWAYS_FETCHED:
-            next_due = self.schedule.next_due(base.first_seen, now)
-        return dataclasses.replace(
-            base,
-            kind=kind,
-            last_fetched=now,
-            last_status=response.status,
-            etag=etag,
-            last_modified=modified,
-            capture=capture or base.capture,
-            listed=(listing.stamp if listing is not None else None) or base.listed,
-            next_due=next_due,
-            note=note,
-        )
+        listed = self.listings.get(request.url)
+        self.state.put(dataclasses.replace(state, listed=listed) if listed else state)
 
     def article(self, url: str, is_article: bool) -> None:
         """What the spider made of the page fetched at ``url``: an article or not."""
@@ -179,6 +168,61 @@ class StateTracker:
             self._count("state/not_article")
             logger.warning("%s was an article and is no longer one: noted in the state", url)
             self.state.put(dataclasses.replace(known, kind="page", note=NOT_ARTICLE))
+
+
+@dataclass(frozen=True, slots=True)
+class Head:
+    """What the state takes from an exchange's HTTP head: its status and its validators,
+    already checked (``crawler.state.validators``)."""
+
+    status: int  # 304 for a server-not-modified revisit
+    etag: str | None
+    last_modified: str | None
+
+
+def next_state(
+    base: UrlState,
+    kind: str,
+    head: Head,
+    capture: Capture | None,
+    now: datetime,
+    schedule: Schedule,
+) -> UrlState:
+    """The URL's state after one archived exchange, dated `now` (its WARC-Date): the rule of
+    the live run (``StateTracker.fetched``) and of ``state rebuild`` (``statefold``). `capture`
+    is None for a revisit; ``listed`` is left to the caller (``latest_listing``)."""
+    if base.kind in ("article", "page") and kind in ("page", "seed"):
+        kind = base.kind  # what the spider made of the page is kept until it changes
+    etag, modified = head.etag, head.last_modified
+    if head.status == 304:  # not modified: the validators stand unless renewed
+        etag, modified = etag or base.etag, modified or base.last_modified
+    note = base.note if base.note != GONE else None
+    next_due = None
+    if head.status in (404, 410):
+        note = GONE
+    elif kind not in ALWAYS_FETCHED:
+        next_due = schedule.next_due(base.first_seen, now)
+    return dataclasses.replace(
+        base,
+        kind=kind,
+        last_fetched=now,
+        last_status=head.status,
+        etag=etag,
+        last_modified=modified,
+        capture=capture or base.capture,
+        next_due=next_due,
+        note=note,
+    )
+
+
+def latest_listing(noted: str | None, stamp: str) -> str:
+    """Of two listing dates of one URL in one run (a feed's and a sitemap's), the later, so
+    that the order in which they were read does not matter. ``Listing.stamp`` gives ISO 8601
+    UTC, which sorts as time does; an unreadable date, kept as given, sorts after a readable
+    one, and among unreadable dates the greater text wins: arbitrary, but the same each time."""
+    if noted is None:
+        return stamp
+    return max(noted, stamp, key=lambda date: (not date[:1].isdigit(), date))
 
 
 def _header(response: Response, name: bytes) -> str | None:

@@ -12,16 +12,20 @@ order of their ``WARC-Date``, with the rules the live run applies (``crawler.sta
   articles' discovery paths went through; else a page, which becomes an article when an
   article metadata record describes one of its responses, and stops being one (noted
   ``not-article``) when a later full response of it has none;
-- an article's metadata record gives the discovery path and what the feed or sitemap listing
-  it said (``listed``); its clean record (``records/``), joined by the WARC record it was
-  extracted from, gives the last version: record id, text digest, title, version, text.
+- ``listed``: the latest date the feeds and sitemaps of a crawl gave the URL
+  (``pipelines.tools.statelistings`` reads them from their archived responses), kept at the
+  end of each crawl in which the URL has a state, as the live run notes it whatever the order
+  in which it read the front pages and the feeds (``crawler.state.tracker``);
+- an article's metadata record gives the discovery path; its clean record (``records/``),
+  joined by the WARC record it was extracted from, gives the last version: record id, text
+  digest, title, version, text.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -29,14 +33,9 @@ from urllib.parse import urlsplit
 
 from crawler.seeds import SeedSet
 from crawler.state import validators
-from crawler.state.base import (
-    ALWAYS_FETCHED,
-    GONE,
-    NOT_ARTICLE,
-    ArticleVersion,
-    Capture,
-    UrlState,
-)
+from crawler.state.base import NOT_ARTICLE, ArticleVersion, Capture, UrlState
+from crawler.state.tracker import Head, latest_listing, next_state
+from pipelines.tools.statelistings import crawl_listed, spider_limits
 from pipelines.warc import metadata as warcmeta
 
 
@@ -52,6 +51,8 @@ class Fetch:
     last_modified: str | None
     record_id: str
     capture: Capture | None  # None for a revisit
+    crawl: str
+    refers_to: str | None  # a revisit's WARC-Refers-To
 
 
 @dataclass
@@ -62,6 +63,23 @@ class Observed:
     articles: dict[str, warcmeta.ArticleMetadata] = dataclasses.field(default_factory=dict)
     records: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)  # by WARC id
     referers: dict[str, str] = dataclasses.field(default_factory=dict)  # by response record id
+    # the payloads of 2xx responses that may be feeds or sitemaps (not HTML), by record id
+    payloads: dict[str, bytes] = dataclasses.field(default_factory=dict)
+
+    def add_payload(self, record: Any) -> None:
+        """Keep a 2xx response's payload that a feed or sitemap may be (read before the fold
+        knows which URLs are): XML or gzip by its type or its first bytes, as the spider
+        parses a feed served as HTML all the same."""
+        http = record.http_headers
+        status = http.get_statuscode() if http else None
+        if record.rec_type != "response" or not status or not status.startswith("2"):
+            return
+        stream = record.content_stream()
+        head = stream.read(_SNIFF)
+        kind = (http.get_header("Content-Type") or "").lower()
+        if "xml" in kind or "gzip" in kind or _looks_listed(head):
+            record_id = str(record.rec_headers.get_header("WARC-Record-ID"))
+            self.payloads[record_id] = head + stream.read()
 
     def add_fetch(self, record: Any, crawl_id: str, filename: str, where: tuple[int, int]) -> None:
         headers, http = record.rec_headers, record.http_headers
@@ -82,7 +100,10 @@ class Observed:
         etag = http.get_header("ETag") if http else None
         modified = http.get_header("Last-Modified") if http else None
         seq = sum(len(f) for f in self.fetches.values())
-        self.fetches[url].append(Fetch(url, date, seq, status, etag, modified, record_id, capture))
+        refers_to = headers.get_header("WARC-Refers-To")
+        self.fetches[url].append(
+            Fetch(url, date, seq, status, etag, modified, record_id, capture, crawl_id, refers_to)
+        )
 
     def add_request(self, record: Any) -> None:
         """A request record: its Referer names the page that linked to the URL."""
@@ -103,20 +124,24 @@ def fold(observed: Observed, seedset: SeedSet) -> list[UrlState]:
     kinds.update({url: "feed" for url in seedset.feeds})
     kinds.update({url: "sitemap" for url in seedset.sitemaps})
     paths = _Paths(observed, kinds, seedset)
+    listings = _Listings(observed, seedset)
     by_url: dict[str, UrlState] = {}
     for url in sorted(observed.fetches):
-        fetches = sorted(observed.fetches[url], key=lambda f: (f.date, f.seq))
         state: UrlState | None = None
-        for fetch in fetches:
-            if state is None:
-                state = UrlState(
-                    url, kinds.get(url, "page"), _date(fetch), discovery=paths.hops(url)
-                )
-            state = _fetched(state, fetch, kinds.get(url, "page"), observed, seedset)
-            state = _recognised(state, fetch, observed)
-            record = observed.records.get(fetch.record_id)
-            if record is not None and record["url"] == url:
-                state = _written(state, record)
+        for crawl, fetches in listings.by_crawl(observed.fetches[url]):
+            for fetch in fetches:
+                if state is None:
+                    state = UrlState(
+                        url, kinds.get(url, "page"), _date(fetch), discovery=paths.hops(url)
+                    )
+                state = _fetched(state, fetch, kinds.get(url, "page"), seedset)
+                state = _recognised(state, fetch, observed)
+                record = observed.records.get(fetch.record_id)
+                if record is not None and record["url"] == url:
+                    state = _written(state, record)
+            listed = listings.of(crawl).get(url)
+            if state is not None and listed is not None:
+                state = dataclasses.replace(state, listed=listed)
         if state is not None:
             by_url[url] = state
     for record in observed.records.values():  # a redirected article's record: the URL requested
@@ -124,6 +149,15 @@ def fold(observed: Observed, seedset: SeedSet) -> list[UrlState]:
         if url in by_url and url != record["final_url"] and record["final_url"] in by_url:
             by_url[url] = _written(by_url[url], record)
     return [by_url[url] for url in sorted(by_url)]
+
+
+_SNIFF = 512  # bytes of a payload looked at for a feed or sitemap
+_LISTING_STARTS = (b"<?xml", b"<rss", b"<feed", b"<urlset", b"<sitemapindex", b"\x1f\x8b")
+
+
+def _looks_listed(head: bytes) -> bool:
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return start.startswith(_LISTING_STARTS)
 
 
 def _date(fetch: Fetch) -> datetime:
@@ -164,37 +198,63 @@ class _Paths:
         return (*self.hops(via, seen | {url}), (kind, via))
 
 
-def _fetched(
-    base: UrlState, fetch: Fetch, kind: str, observed: Observed, seedset: SeedSet
-) -> UrlState:
-    """The tracker's rule (``StateTracker._next``), from the archived exchange."""
+def _fetched(base: UrlState, fetch: Fetch, kind: str, seedset: SeedSet) -> UrlState:
+    """The tracker's rule (``crawler.state.tracker.next_state``), from the archived exchange."""
     now = _date(fetch)
-    meta = observed.articles.get(fetch.record_id)
-    listing = meta.discovery.listing if meta is not None else None
-    if base.kind == "article" and kind == "page":
-        kind = "article"
-    etag = validators.etag(fetch.etag, _uncounted)
-    modified = validators.last_modified(fetch.last_modified, now, _uncounted)
-    if fetch.status == 304:
-        etag, modified = etag or base.etag, modified or base.last_modified
-    note = base.note if base.note != GONE else None
-    next_due = None
-    if fetch.status in (404, 410):
-        note = GONE
-    elif kind not in ALWAYS_FETCHED:
-        next_due = seedset.recrawl.next_due(base.first_seen, now)
-    return dataclasses.replace(
-        base,
-        kind=kind,
-        last_fetched=now,
-        last_status=fetch.status,
-        etag=etag,
-        last_modified=modified,
-        capture=fetch.capture or base.capture,
-        listed=(listing.stamp if listing is not None else None) or base.listed,
-        next_due=next_due,
-        note=note,
+    head = Head(
+        fetch.status,
+        validators.etag(fetch.etag, _uncounted),
+        validators.last_modified(fetch.last_modified, now, _uncounted),
     )
+    return next_state(base, kind, head, fetch.capture, now, seedset.recrawl)
+
+
+class _Listings:
+    """The latest date each crawl's feeds and sitemaps gave each URL
+    (``pipelines.tools.statelistings``), and the crawls in the order they ran."""
+
+    def __init__(self, observed: Observed, seedset: SeedSet) -> None:
+        self.observed, self.seedset = observed, seedset
+        self.limits = spider_limits(seedset)
+        fetches = [f for of_url in observed.fetches.values() for f in of_url]
+        self.crawl_of = {f.record_id: f.crawl for f in fetches}
+        starts: dict[str, tuple[str, int]] = {}
+        for fetch in fetches:
+            starts[fetch.crawl] = min(
+                starts.get(fetch.crawl, (fetch.date, fetch.seq)), (fetch.date, fetch.seq)
+            )
+        self.crawls = sorted(starts, key=lambda crawl: starts[crawl])
+        self._found: dict[str, dict[str, str]] = {}
+
+    def by_crawl(self, fetches: list[Fetch]) -> Iterator[tuple[str, list[Fetch]]]:
+        """A URL's fetches crawl by crawl, from its first crawl on (a crawl that did not fetch
+        it may still list it)."""
+        ordered = sorted(fetches, key=lambda f: (f.date, f.seq))
+        first = min(self.crawls.index(f.crawl) for f in ordered)
+        for crawl in self.crawls[first:]:
+            yield crawl, [f for f in ordered if f.crawl == crawl]
+
+    def of(self, crawl: str) -> dict[str, str]:
+        if crawl not in self._found:
+            found: dict[str, str] = {}
+            for url, listing in crawl_listed(self.seedset, self.limits, self._bodies(crawl)):
+                stamp = listing.stamp
+                if stamp is not None:
+                    found[url] = latest_listing(found.get(url), stamp)
+            self._found[crawl] = found
+        return self._found[crawl]
+
+    def _bodies(self, crawl: str) -> Callable[[str], Iterator[bytes]]:
+        def bodies(url: str) -> Iterator[bytes]:
+            for fetch in sorted(self.observed.fetches.get(url, []), key=lambda f: (f.date, f.seq)):
+                if fetch.crawl != crawl or not 200 <= fetch.status < 300:
+                    continue
+                own = fetch.record_id if fetch.capture is not None else fetch.refers_to
+                body = self.observed.payloads.get(own or "")
+                if body is not None:
+                    yield body
+
+        return bodies
 
 
 def _recognised(state: UrlState, fetch: Fetch, observed: Observed) -> UrlState:

@@ -12,6 +12,8 @@ fetch of a URL wins, whatever crawl holds it.
 The new state is written through the SQLite backend into a file of its own, then put in place
 while the seed set's lock is held, so that a run of the seed set is never given half a state,
 and a rebuild during a run is refused. The file it replaces is kept as ``{name}.sqlite.old``.
+With the Redis backend (STATE_BACKEND, by default with REDIS_URL) the same is done with Redis
+keys (``crawler.state.redis.replace_state``): refused while a crawl of the seed set is in progress.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from crawler.seeds import SeedSet
 from crawler.state.base import StateError, UrlState
+from crawler.state.redis import replace_state as replace_redis_state
 from crawler.state.sqlite import LOCK_SUFFIX, SqliteState, hold, state_path
 from pipelines.storage import ObjectMissingError, Store, StoreError
 from pipelines.tools.statefold import Observed, fold, metadata_of
@@ -56,13 +59,20 @@ class Rebuilt:
         return sum(self.kinds.values())
 
 
-def rebuild(store: Store, seedset: SeedSet, state_dir: Path) -> Rebuilt:
+def rebuild(
+    store: Store, seedset: SeedSet, state_dir: Path, redis_url: str | None = None
+) -> Rebuilt:
+    """With `redis_url` (STATE_BACKEND "redis"), into the seed set's keys in that Redis
+    (``crawler.state.redis.replace_state``; `path` is then their description), else its file."""
     crawls = seedset_crawls(store, seedset.name)
     if not crawls:
         raise RebuildError(f"{store.uri} holds no crawl of seed set {seedset.name!r}")
     states = fold(observe(store, crawls), seedset)
-    path = state_path(state_dir, seedset.name)
-    replace_state(path, states)
+    if redis_url:
+        path = Path(replace_redis_state(redis_url, seedset.name, states))
+    else:
+        path = state_path(state_dir, seedset.name)
+        replace_state(path, states)
     return Rebuilt(path, tuple(crawls), dict(Counter(state.kind for state in states)))
 
 
@@ -142,6 +152,8 @@ def _read_warc(
                     described.append((concurrent, record.raw_stream.read()))
             elif record.rec_type == "request":
                 observed.add_request(record)
+            elif record.rec_type == "response":
+                observed.add_payload(record)  # a feed's or sitemap's, for its listings
             iterator.read_to_end(record)
             if record.rec_type in ("response", "revisit"):
                 where = (iterator.get_record_offset(), iterator.get_record_length())

@@ -1,6 +1,7 @@
 """`state rebuild` on archives written with warcio: the latest fetch of a URL wins whatever crawl
-holds it, a revisit keeps the last full capture, and a damaged object stops the rebuild, naming
-it, before any state is written. (The comparison with a live run's state is in
+holds it, a revisit keeps the last full capture, the listing dates come from the archived
+feeds (a revisited feed's from the body it refers to), and a damaged object stops the rebuild,
+naming it, before any state is written. (The comparison with a live run's state is in
 tests/e2e/test_state_rebuild.py.)"""
 
 from __future__ import annotations
@@ -76,3 +77,42 @@ def test_a_damaged_records_part_stops_the_rebuild(tmp_path: Path) -> None:
     assert f"records/{SECOND}/part-00001-host-1.jsonl.gz cannot be read" in str(caught.value)
     assert "scrapy verify" in str(caught.value)
     assert not state_path(tmp_path / "state", "demo").exists()
+
+
+FEED_URL, A, B = f"{FRONT}feed/", f"{FRONT}a/", f"{FRONT}b/"
+FEED_BODY = (
+    '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+    f"<item><link>{A}</link><pubDate>Tue, 11 Oct 2022 17:05:00 +0000</pubDate></item>"
+    f"<item><link>{B}</link><pubDate>Wed, 12 Oct 2022 08:00:00 GMT</pubDate></item>"
+    "</channel></rss>"
+).encode()
+
+
+def test_listing_dates_come_from_the_archived_feeds(tmp_path: Path) -> None:
+    """Crawl 1 fetched the feed and A; crawl 2 got the same feed again (an identical-payload
+    revisit: its entries are read from crawl 1's body) and fetched B for the first time. A
+    fetched page the feed does not list keeps no date."""
+    store = local_archive(tmp_path).store()
+    first = WarcFile()
+    first.response(FRONT, b"<html><body><p>front</p></body></html>", DAY1)
+    feed = first.response(FEED_URL, FEED_BODY, DAY1)
+    first.response(A, b"<html><body><p>a</p></body></html>", DAY1)
+    store_crawl(store, tmp_path / "spool", FIRST, [first.data()])
+    second = WarcFile()
+    second.same_payload(feed, DAY2)
+    second.response(B, b"<html><body><p>b</p></body></html>", DAY2)
+    store_crawl(store, tmp_path / "spool", SECOND, [second.data()])
+    seeds = tmp_path / "listed.toml"
+    seeds.write_text(seed_file(tmp_path).read_text("utf-8") + f'feeds = ["{FEED_URL}"]\n', "utf-8")
+    rebuilt = rebuild(store, load_seedset(seeds), tmp_path / "state")
+    state = SqliteState.open(rebuilt.path)
+    try:
+        listed = {s.url: s.listed for s in state.states()}
+    finally:
+        state.close()
+    assert listed == {
+        FRONT: None,
+        FEED_URL: None,
+        A: "2022-10-11T17:05:00+00:00",
+        B: "2022-10-12T08:00:00+00:00",
+    }
