@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.throughput.nginx import Nginx
-from benchmarks.throughput.site import Site, build
+from benchmarks.throughput.site import Site, build, own_copy
 from pipelines.extract.core import extract
 from tests.servers.demo import crawl
 from tests.warcs import read_records
@@ -108,7 +108,7 @@ def change(site: Site, records: list[dict[str, Any]], count: int) -> set[str]:
             continue
         edited = html.replace(anchor, anchor + ADDED).encode("utf-8")
         if _text(edited, record) != _text(path.read_bytes(), record):
-            path.write_bytes(edited)
+            own_copy(path).write_bytes(edited)
             changed.add(str(record["url"]))
     return changed
 

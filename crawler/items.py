@@ -147,6 +147,8 @@ class ArticleItem:
     body: bytes  # the decoded body (transfer and content encodings undone), HTML
     warc: WarcPointer  # the response record in the WARC
     discovery: Discovery  # how the crawler came to it
+    # The page's links are set by the extraction pipeline, from its worker (crawler.itemlinks):
+    # the spider leaves them empty, so the reactor does not walk every article's links.
     related_urls: tuple[str, ...]  # related articles linked from this one, in scope
     outlinks: tuple[str, ...] = ()  # every link of the page to another page, in page order
     tls: TlsFacts | None = None  # what the TLS session proved (https); None for http

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from lxml.html import HtmlElement
 from parsel import Selector, SelectorList
 from scrapy.linkextractors import IGNORED_EXTENSIONS
 from w3lib.url import canonicalize_url
@@ -217,6 +218,13 @@ def _types(data: Any, wanted: frozenset[str], depth: int = 0) -> list[str]:
     return own + _types(data.get("@graph", []), wanted, depth + 1)
 
 
+def tree_size(page: Selector) -> int:
+    """The nodes of the parsed tree that are not text: elements, comments and processing
+    instructions, as many as ``page.root.iter()`` gives, counted by libxml2 rather than by a
+    Python loop over every element (it ran on the reactor for every article)."""
+    return int(page.root.xpath("count(descendant-or-self::node()) - count(descendant::text())"))
+
+
 def article_body(page: Selector) -> SelectorList[Selector]:
     for selector in BODY_SELECTORS:
         found = page.css(selector)
@@ -228,28 +236,32 @@ def article_body(page: Selector) -> SelectorList[Selector]:
 def related_links(page: Selector, base_url: str, limit: int | None = None) -> list[str]:
     """Links of the related blocks and the body, absolute, canonical, in page order, once each;
     the first `limit` of them when a limit is given (a page of 100,000 links is not read on)."""
-    anchors = [
-        *page.xpath(RELATED_XPATH).xpath(".//a[@href]"),
-        *article_body(page).xpath(".//a[@href]"),
-    ]
+    blocks = [*page.xpath(RELATED_XPATH), *article_body(page)]
+    anchors = [anchor for block in blocks for anchor in block.root.xpath(".//a[@href]")]
     return _urls(anchors, base_url, limit)
 
 
 def all_links(page: Selector, base_url: str, limit: int | None = None) -> list[str]:
-    return _urls(page.xpath("//a[@href]"), base_url, limit)
+    return _urls(page.root.xpath("//a[@href]"), base_url, limit)
 
 
-def _urls(anchors: Iterable[Selector], base_url: str, limit: int | None = None) -> list[str]:
+def _urls(anchors: Iterable[HtmlElement], base_url: str, limit: int | None = None) -> list[str]:
+    """The links of `anchors` (lxml elements: a parsel Selector for each costs more than the
+    walk), each href resolved and checked once however often the page repeats it."""
     own = canonicalize_url(base_url)
     seen: dict[str, None] = {}
+    checked: set[str] = set()
     for anchor in anchors:
         if limit is not None and len(seen) >= limit:
             break
-        rel = set(anchor.attrib.get("rel", "").lower().split())
+        rel = set(anchor.get("rel", "").lower().split())
         if rel & SKIPPED_REL:
             continue
         # As browsers do (WHATWG URL parsing): tabs and newlines inside an href are dropped.
-        href = _URL_IGNORED.sub("", anchor.attrib["href"]).strip()
+        href = _URL_IGNORED.sub("", anchor.get("href", "")).strip()
+        if href in checked:  # the same href gives the same URL, taken or not
+            continue
+        checked.add(href)
         try:
             url = urljoin(base_url, href).partition("#")[0]
             path = urlsplit(url).path.lower()

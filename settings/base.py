@@ -88,6 +88,8 @@ FRONTIER_LEASE_TTL = 30  # seconds a process may go without a heartbeat before i
 STATE_ENABLED = True  # keep a crawl state per seed set: conditional requests, revisits, versions
 STATE_DIR = "state/"  # folder of the state files, one {seed set}.sqlite each
 STATE_WAIT = False  # True: a run waits for another run of its seed set to end, not refused
+STATE_BACKEND = ""  # "sqlite" or "redis"; "": "redis" when REDIS_URL is set (a shared crawl)
+STATE_REDIS_WAIT = 20.0  # seconds a state read or write waits for Redis (< FRONTIER_LEASE_TTL)
 
 # --- Archive and storage ------------------------------------------------------------
 ARCHIVE_URI = "archive/"  # a local folder (default) or another store's URI

@@ -147,14 +147,19 @@ class LeasingScheduler(Scheduler):  # type: ignore[misc]
         if request.meta.pop(LOCAL, False):  # from the poll, already leased
             self.local.append(request)
             return True
+        # A leased request's successor (a retry, a redirect): once it is queued, the original
+        # is done with, and no callback of its own will return its lease.
+        replaced = request.meta.pop(LEASE, None)
         try:
             queued = bool(super().enqueue_request(request))
             self._answered()
-            return queued
         except RedisError as exc:
             self._lost(exc)
             self.waiting.append(request)
-            return True
+            queued = True
+        if replaced is not None:
+            self._release_lease(replaced)
+        return queued
 
     def next_request(self) -> Request | None:
         if self.local:
@@ -199,12 +204,15 @@ class LeasingScheduler(Scheduler):  # type: ignore[misc]
         """The request is done: its page archived and its callback's requests queued."""
         lease = request.meta.get(LEASE)
         if lease is not None:
-            self.inflight.discard(lease)
-            try:
-                self.queue.release(lease)
-            except RedisError as exc:  # returned when Redis answers again (``_settle``)
-                self.unreleased.append(lease)
-                self._lost(exc)
+            self._release_lease(lease)
+
+    def _release_lease(self, lease: str) -> None:
+        self.inflight.discard(lease)
+        try:
+            self.queue.release(lease)
+        except RedisError as exc:  # returned when Redis answers again (``_settle``)
+            self.unreleased.append(lease)
+            self._lost(exc)
 
     def _writers(self) -> list[str]:
         members = self.server.smembers(self.keys.writers)

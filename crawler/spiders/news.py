@@ -32,6 +32,7 @@ from typing import Any, Self
 
 from parsel import Selector
 from scrapy import Request, Spider
+from scrapy import Selector as ScrapySelector
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
@@ -42,6 +43,7 @@ from twisted.python.failure import Failure
 
 from crawler import pages
 from crawler.downloader.guard import BlockedAddress
+from crawler.itemlinks import in_scope_related
 from crawler.items import ArticleItem, Discovery, header_dict
 from crawler.listing import feed_entries, sitemap_listings
 from crawler.meta import DISCOVERY, discovery_of, pointer_of, tls_of
@@ -143,16 +145,19 @@ class NewsSpider(Spider):
                 self.limits.max_page_bytes,
             )
             return
-        recognition = pages.recognise(response.selector)
+        # A selector of its own, not response.selector: Scrapy keeps that one on the response and
+        # it points back, a cycle that holds each page and its tree until a full collection.
+        page = ScrapySelector(response=response)
+        recognition = pages.recognise(page)
         if recognition.is_article:
-            yield from self._article(response, discovery, recognition.signals)
+            yield from self._article(response, page, discovery, recognition.signals)
         elif discovery.via is None:  # a start URL: a section front
             self.crawler.stats.inc_value("news/pages/front")
             onward = discovery.then("front", response.url)
             limit = self.limits.max_links_per_page
-            links = pages.all_links(response.selector, response.url, limit + 1)
+            links = pages.all_links(page, response.url, limit + 1)
             if len(links) <= limit:
-                skipped = int(response.selector.root.xpath("count(//a[@href])")) - len(links)
+                skipped = int(page.root.xpath("count(//a[@href])")) - len(links)
                 if skipped > 0:  # not http(s), invalid, media files, the page itself, repeats
                     self.crawler.stats.inc_value("news/links_skipped", skipped)
             for url in self._bounded(links, response.url):
@@ -161,23 +166,24 @@ class NewsSpider(Spider):
             self.crawler.stats.inc_value("news/pages/not_article")
 
     def _article(
-        self, response: TextResponse, discovery: Discovery, signals: tuple[str, ...]
+        self, response: TextResponse, page: Selector, discovery: Discovery, signals: tuple[str, ...]
     ) -> Iterator[Any]:
         pointer = pointer_of(response)
-        max_links = self.limits.max_links_per_page
-        related = self._bounded(
-            [
-                url
-                for url in pages.related_links(response.selector, response.url, max_links + 1)
-                if self.seedset.in_scope(url)
-            ],
-            response.url,
-        )
+        following = discovery.depth < self.seedset.related_depth
+        related = []
+        if following:  # else the item's related_urls are the extraction worker's alone
+            found = in_scope_related(
+                page,
+                response.url,
+                self.limits.max_links_per_page,
+                self.seedset.allowed_domains,
+            )
+            related = self._bounded(found, response.url)
         if pointer is None:
             # Not archived: a write failed and the crawl is stopping. No WARC record, no item:
             # the page is fetched again, and extracted then, when the crawl resumes.
             self.crawler.stats.inc_value("news/articles/not_archived")
-        elif self._tree_too_large(response):
+        elif self._tree_too_large(page):
             self.crawler.stats.inc_value("news/articles/too_large")
             logger.warning(
                 "article %s has more than NEWS_MAX_HTML_ELEMENTS (%d) elements: archived, "
@@ -196,12 +202,13 @@ class NewsSpider(Spider):
                 body=response.body,
                 warc=pointer,
                 discovery=discovery,
-                related_urls=tuple(related),
-                outlinks=tuple(pages.all_links(response.selector, response.url, max_links)),
+                # both set by the extraction worker (crawler.itemlinks), off the reactor
+                related_urls=(),
+                outlinks=(),
                 tls=tls_of(response),
                 article_signals=signals,
             )
-        if discovery.depth < self.seedset.related_depth:
+        if following:
             onward = discovery.then("article", response.url)
             for url in related:
                 yield self._request(url, onward)
@@ -279,10 +286,9 @@ class NewsSpider(Spider):
             )
         return urls[:limit]
 
-    def _tree_too_large(self, response: TextResponse) -> bool:
+    def _tree_too_large(self, page: Selector) -> bool:
         """Whether the parsed page has more elements than extraction is given."""
-        limit = self.limits.max_html_elements
-        return sum(1 for _ in islice(response.selector.root.iter(), limit + 1)) > limit
+        return pages.tree_size(page) > self.limits.max_html_elements
 
     def _broken(self, response: Response, kind: str, problem: str) -> Iterator[Request]:
         self.crawler.stats.inc_value(f"news/{kind}s_broken")

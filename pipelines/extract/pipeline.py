@@ -12,6 +12,10 @@ At most ``EXTRACT_MAX_IN_FLIGHT`` pages (default ``2 x workers``) are in the poo
 items waiting for a slot keep their response in Scrapy's scraper slot, whose size limit
 (``SCRAPER_SLOT_MAX_ACTIVE_SIZE``) then holds back new downloads, so memory stays bounded.
 
+The worker also walks the article's links for the item (``outlinks``, ``related_urls``:
+``crawler.itemlinks``), which the spider leaves empty so that the reactor does not; when the
+worker fails, they are walked here, so the metadata record has them whatever the outcome.
+
 Every page ends with one outcome, counted in the crawl's stats and logged with the URL and WARC
 record: ``extract/ok`` (a record goes on), ``extract/empty`` (no article text), ``extract/failed``
 (an exception, a crashed worker, or a timeout, which is also counted as ``extract/timeout``). The
@@ -27,22 +31,18 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from scrapy.exceptions import DropItem
 
+from crawler.itemlinks import ItemLinks, item_links
 from crawler.items import ArticleItem
+from crawler.spiders.config import SpiderLimits
 from pipelines.archive.context import archive_context
 from pipelines.extract.config import ExtractConfig
-from pipelines.extract.core import (
-    CONFIG_SHA256,
-    EXTRACTOR_NAME,
-    Extraction,
-    extract,
-    extractor_version,
-)
-from pipelines.extract.pool import ExtractionPool
+from pipelines.extract.core import CONFIG_SHA256, EXTRACTOR_NAME, Extraction, extractor_version
+from pipelines.extract.pool import ExtractionPool, PageResult, extract_page
 from pipelines.records import clean_record
 from pipelines.signals import article_extracted
 
@@ -85,9 +85,16 @@ class Outcome:
 
 class ExtractPipeline:
     def __init__(
-        self, config: ExtractConfig, crawl_id: str, stats: StatsCollector, signals: SignalManager
+        self,
+        config: ExtractConfig,
+        crawl_id: str,
+        stats: StatsCollector,
+        signals: SignalManager,
+        scope: tuple[int, tuple[str, ...] | None] = (1000, None),
     ) -> None:
         self.config = config
+        # The item's links: NEWS_MAX_LINKS_PER_PAGE, and the spider's allowed_domains (None: any)
+        self.scope = scope
         self.crawl_id = crawl_id
         self.stats = stats
         self.signals = signals
@@ -106,7 +113,10 @@ class ExtractPipeline:
     def from_crawler(cls, crawler: Crawler) -> Self:
         crawl_id = archive_context(crawler, cls.__name__).archive.crawl_id
         config = ExtractConfig.from_settings(crawler.settings)
-        return cls(config, crawl_id, crawler.stats, crawler.signals)
+        max_links = SpiderLimits.from_settings(crawler.settings).max_links_per_page
+        domains = getattr(crawler.spider, "allowed_domains", None)
+        scope = (max_links, tuple(domains) if domains else None)
+        return cls(config, crawl_id, crawler.stats, crawler.signals, scope)
 
     def open_spider(self) -> None:
         if not self.config.inline:
@@ -116,7 +126,9 @@ class ExtractPipeline:
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticleItem):
             return item
-        outcome = await self._outcome(item)
+        outcome, links = await self._outcome(item)
+        links = self._links(item) if links is None else links
+        item = replace(item, outlinks=links.outlinks, related_urls=links.related_urls)
         self._count(item, outcome)
         record = None
         if outcome.extraction is not None:
@@ -134,23 +146,34 @@ class ExtractPipeline:
             raise DropItem(f"{outcome.status}: {item.final_url}", log_level="DEBUG")
         return record
 
-    async def _outcome(self, item: ArticleItem) -> Outcome:
+    async def _outcome(self, item: ArticleItem) -> tuple[Outcome, ItemLinks | None]:
+        """The outcome, and the item's links when the worker got that far."""
         try:
-            extraction = await self._extract(item)
+            extraction, links = await self._extract(item)
         except FutureTimeout as exc:
-            return Outcome("timeout", error=exc)
+            return Outcome("timeout", error=exc), None
         except Exception as exc:  # the extractor's bug or a dead worker: this page only
-            return Outcome("failed", error=exc)
-        return Outcome("ok", extraction) if extraction is not None else Outcome("empty")
+            return Outcome("failed", error=exc), None
+        if extraction is None:
+            return Outcome("empty"), links
+        return Outcome("ok", extraction), links
 
-    async def _extract(self, item: ArticleItem) -> Extraction | None:
+    def _links(self, item: ArticleItem) -> ItemLinks:
+        """The item's links when its worker failed, walked here: the metadata record has them
+        whatever the outcome; none from a page they cannot be read from either."""
+        try:
+            return item_links(item.body, item.final_url, item.headers, *self.scope)
+        except Exception:  # the extraction's failure is what is counted and logged
+            return ItemLinks((), ())
+
+    async def _extract(self, item: ArticleItem) -> PageResult:
         if self._starting is None:
-            return extract(item.body, item.final_url, item.headers)
+            return extract_page(item.body, item.final_url, item.headers, *self.scope)
         if self.pool is None:
             self.pool = await asyncio.wrap_future(self._starting)
         assert self._slots is not None
         async with self._slots:
-            future = self.pool.submit(item.body, item.final_url, item.headers)
+            future = self.pool.submit_page(item.body, item.final_url, item.headers, self.scope)
             return await asyncio.wrap_future(future)
 
     def _count(self, item: ArticleItem, outcome: Outcome) -> None:

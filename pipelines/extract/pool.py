@@ -15,9 +15,25 @@ from concurrent.futures import Future
 
 from pebble import ProcessPool
 
+from crawler.itemlinks import ItemLinks, item_links
 from pipelines.extract.core import Extraction, extract
 
 PRELOAD = "pipelines.extract.worker"
+# What a crawl's worker gives back for one article: the extraction and the item's links.
+PageResult = tuple[Extraction | None, ItemLinks]
+
+
+def extract_page(
+    body: bytes,
+    url: str,
+    headers: Mapping[str, str],
+    max_links: int,
+    domains: tuple[str, ...] | None,
+) -> PageResult:
+    """The extraction of one article and its links (``crawler.itemlinks.item_links``), both in
+    the worker: the reactor then never walks the article's links for the item."""
+    links = item_links(body, url, headers, max_links, domains)
+    return extract(body, url, headers), links
 
 
 class ExtractionPool:
@@ -38,6 +54,20 @@ class ExtractionPool:
     ) -> Future[Extraction | None]:
         future: Future[Extraction | None] = self._pool.schedule(
             extract, args=(body, url, dict(headers)), timeout=self.timeout
+        )
+        return future
+
+    def submit_page(
+        self,
+        body: bytes,
+        url: str,
+        headers: Mapping[str, str],
+        scope: tuple[int, tuple[str, ...] | None],
+    ) -> Future[PageResult]:
+        """`extract_page` in a worker: the crawl's extraction, with the item's links, the
+        first `scope` [0] of them, related links on the domains `scope` [1]."""
+        future: Future[PageResult] = self._pool.schedule(
+            extract_page, args=(body, url, dict(headers), *scope), timeout=self.timeout
         )
         return future
 

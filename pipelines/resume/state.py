@@ -19,7 +19,9 @@ crawl resumes from what the archive holds durably instead:
   ``ResumePipeline`` drops an article whose record is among them before it is extracted (its
   record id is known from its WARC record), and ``RecordsPipeline`` drops such a record too.
 
-Everything here runs once, at the crawl's start, before the reactor has work to do.
+Everything here runs once, at the crawl's start, before the reactor has work to do. The replay
+index and the record ids are kept on disk (``pipelines.resume.ondisk``, in JOBDIR), not in memory:
+a resumed crawl holds no per-URL state of its own.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import logging
 import os
 import shutil
 import uuid
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -37,6 +40,7 @@ from scrapy.exceptions import NotConfigured
 
 from pipelines.archive.context import ArchiveContext, archive_context
 from pipelines.archive.spool import CrawlSpool
+from pipelines.resume.ondisk import FILE_NAME, ResumeIndex
 from pipelines.resume.repair import repair_spool
 from pipelines.storage import ObjectMissingError, Store
 from pipelines.warc import cdxj
@@ -53,40 +57,37 @@ _READ = 1024 * 1024
 # --- what the crawl already holds ----------------------------------------------------------------
 
 
-def replay_index(spool: CrawlSpool, store: Store) -> dict[str, cdxj.CdxjEntry]:
-    """URL -> its last archived response, from the crawl's CDXJ indexes (spool, then store)."""
-    index: dict[str, cdxj.CdxjEntry] = {}
+def replay_index(spool: CrawlSpool, store: Store, index: ResumeIndex | None = None) -> ResumeIndex:
+    """URL -> its last archived response, from the crawl's CDXJ indexes (spool, then store), added
+    to `index` (a new one in memory without)."""
+    index = ResumeIndex() if index is None else index
     for path in sorted(spool.kind_folder("indexes").glob(f"*{cdxj.SUFFIX}")):
         try:
-            _index_lines(path.read_text("utf-8").splitlines(), index)
+            with open(path, encoding="utf-8") as lines:
+                index.add_captures(_captures(lines))
         except FileNotFoundError:
             continue  # stored meanwhile: read from the store below
     for key in store.list(f"indexes/{spool.crawl_id}/"):
         if key.endswith(cdxj.SUFFIX):
             with store.get(key) as stream:
-                _index_lines(stream.read().decode("utf-8").splitlines(), index)
+                index.add_captures(_captures(stream.read().decode("utf-8").splitlines()))
     return index
 
 
-def _index_lines(lines: list[str], index: dict[str, cdxj.CdxjEntry]) -> None:
+def _captures(lines: Iterable[str]) -> Iterator[cdxj.CdxjEntry]:
+    """The responses of CDXJ lines (the index keeps the last capture of a URL fetched again)."""
     for line in lines:
         found = cdxj.parse_line(line)
         if found is None:
             continue  # a line torn by a crash: its page is fetched again
         if not found.status or found.mime == "warc/revisit":
             continue  # metadata and resources are not responses
-        known = index.get(found.url)
-        if known is None or (found.date, found.filename, found.offset) > (
-            known.date,
-            known.filename,
-            known.offset,
-        ):
-            index[found.url] = found  # fetched again (a retry): the last one counts
+        yield found
 
 
-def stored_record_ids(spool: CrawlSpool, store: Store) -> set[str]:
-    """The record ids in the crawl's closed record parts, in the spool and in the store."""
-    ids: set[str] = set()
+def stored_record_ids(spool: CrawlSpool, store: Store, ids: ResumeIndex) -> ResumeIndex:
+    """Adds to `ids` the record ids in the crawl's closed record parts, in the spool and in the
+    store."""
     for path in sorted(spool.kind_folder("records").glob("*.jsonl.gz")):
         try:
             with open(path, "rb") as stream:
@@ -100,10 +101,9 @@ def stored_record_ids(spool: CrawlSpool, store: Store) -> set[str]:
     return ids
 
 
-def _read_ids(stream: IO[bytes], ids: set[str]) -> None:
+def _read_ids(stream: IO[bytes], ids: ResumeIndex) -> None:
     with gzip.open(stream, "rb") as lines:
-        for line in lines:
-            ids.add(json.loads(line)["record_id"])
+        ids.add_record_ids(json.loads(line)["record_id"] for line in lines)
 
 
 # --- the Scrapy side -----------------------------------------------------------------------------
@@ -124,8 +124,7 @@ class ResumeState:
         self.spool = spool
         self.store = store
         self.stats = stats
-        self.index: dict[str, cdxj.CdxjEntry] = {}
-        self.done: set[str] = set()
+        self.index = ResumeIndex()  # made on disk, in JOBDIR, when the crawl opens
         self.cache = jobdir / "replay-cache"  # stored WARCs fetched for replay, removed at the end
         self.failed: tuple[Path, OSError] | None = None  # a repair that could not be written
 
@@ -140,23 +139,27 @@ class ResumeState:
             repair_spool(self.spool, self.store, self.stats)
         except OSError as exc:  # a full disk: the archive stops the crawl, the repair waits
             self.failed = (Path(exc.filename or self.spool.folder), exc)
-        self.index = replay_index(self.spool, self.store)
-        self.done = stored_record_ids(self.spool, self.store)
-        if self.index or self.done:
+        self.index.close()
+        self.index = ResumeIndex(self.jobdir / FILE_NAME)
+        replay_index(self.spool, self.store, self.index)
+        stored_record_ids(self.spool, self.store, self.index)
+        responses, records = len(self.index), self.index.records()
+        if responses or records:
             logger.info(
                 "resuming crawl %s from JOBDIR %s: %d archived response(s) to replay, %d "
                 "record(s) already written",
                 self.spool.crawl_id,
                 self.jobdir,
-                len(self.index),
-                len(self.done),
+                responses,
+                records,
             )
 
     def close(self) -> None:
         shutil.rmtree(self.cache, ignore_errors=True)
+        self.index.close()
 
     def record_done(self, record_id: str) -> bool:
-        return record_id in self.done
+        return self.index.record_done(record_id)
 
     def read(self, archived: cdxj.CdxjEntry) -> bytes:
         """The gzip member of an archived record (blocking: run it in a thread)."""

@@ -44,18 +44,18 @@ class Fleet:
     site_url: str
     redis_url: str
     extra: dict[str, str] = field(default_factory=dict)
+    recrawl: str = ""  # the seed set's [recrawl] table, if any
     processes: dict[str, subprocess.Popen[str]] = field(default_factory=dict)
 
     def start(self, name: str) -> None:
         seeds = self.folder / "shared.toml"
-        seeds.write_text(SEEDS, "utf-8")
+        seeds.write_text(SEEDS + self.recrawl, "utf-8")
         settings = {
             **self.archive.settings,
             "REDIS_URL": self.redis_url,
             "STORE_SPOOL_DIR": str(self.folder / f"spool-{name}"),
             "JOBDIR": str(self.folder / f"jobdir-{name}"),  # a killed one is started again
             "EXTRACT_WORKERS": "1",
-            "STATE_ENABLED": "False",  # the crawl state's Redis backend is not built yet
             **self.extra,
         }
         log = self.folder / f"{name}.log"
@@ -109,23 +109,36 @@ class Outcome:
 
     manifest: dict[str, Any]
     responses: Counter[str]  # response records by URL path
+    revisits: Counter[str]  # revisit records by URL path and profile: "path profile"
     records: list[dict[str, Any]]
     verified: str  # verify's output; empty-handed on failure is an assertion
 
 
-def read_outcome(archive: Archive, folder: Path) -> Outcome:
+def manifests(archive: Archive) -> list[str]:
+    """The crawls' manifests in the archive, oldest first (crawl ids end in their time)."""
+    return sorted(k for k in archive.store().list("manifests/") if k.endswith(".json"))
+
+
+def read_outcome(archive: Archive, folder: Path, manifest: str | None = None) -> Outcome:
+    """What the crawl of `manifest` holds; by default of the one crawl in the archive."""
     store = archive.store()
-    manifests = [k for k in store.list("manifests/") if k.endswith(".json")]
-    assert len(manifests) == 1, manifests  # one crawl, one manifest
-    with store.get(manifests[0]) as stream:
-        manifest: dict[str, Any] = json.load(stream)
-    assert manifest["complete"] is True
+    if manifest is None:
+        found = manifests(archive)
+        assert len(found) == 1, found  # one crawl, one manifest
+        manifest = found[0]
+    with store.get(manifest) as stream:
+        described: dict[str, Any] = json.load(stream)
+    assert described["complete"] is True
     out = io.StringIO()
     assert not verify(store, None, out).failed, out.getvalue()
-    listed = manifest["objects"]
+    listed = described["objects"]
     warcs = [fetch(archive, e["key"], folder) for e in listed if e["kind"] == "warc"]
     parts = [fetch(archive, e["key"], folder) for e in listed if e["kind"] == "records"]
-    responses = Counter(
-        urlsplit(r.uri).path for path in warcs for r in read_warc(path) if r.rec_type == "response"
+    read = [r for path in warcs for r in read_warc(path)]
+    responses = Counter(urlsplit(r.uri).path for r in read if r.rec_type == "response")
+    revisits = Counter(
+        f"{urlsplit(r.uri).path} {r.headers['WARC-Profile']}"
+        for r in read
+        if r.rec_type == "revisit"
     )
-    return Outcome(manifest, responses, list(read_records(parts)), out.getvalue())
+    return Outcome(described, responses, revisits, list(read_records(parts)), out.getvalue())

@@ -90,7 +90,7 @@ def test_a_page_past_the_timeout_is_counted_and_its_worker_replaced(
 ) -> None:
     # Pages whose extraction never ends: the timeout fires however slow or busy the machine is.
     # (The pool pickles the function by name, so the workers run never_returns too.)
-    monkeypatch.setattr(pipelines.extract.pool, "extract", never_returns)
+    monkeypatch.setattr(pipelines.extract.pool, "extract_page", never_returns)
     pipeline = pipeline_factory(EXTRACT_TIMEOUT=0.3)
     results = asyncio.run(outcomes(pipeline, [item(), item()]))
     assert all(isinstance(result, DropItem) for result in results)

@@ -39,10 +39,10 @@ print(name, flush=True)
 if sys.argv[4:] == ["fork"]:
     child = os.fork()
     if child == 0:
-        print("child-ready", flush=True)  # past the at-fork hooks: its copy of the lock closed
+        os.write(1, b"child-ready\\n")  # past the at-fork hooks: its copy of the lock closed
         sys.stdin.read()
         os._exit(0)
-    print(child, flush=True)
+    os.write(1, f"{child}\\n".encode())  # one write each: the two lines never interleave
 sys.stdin.read()
 """
 

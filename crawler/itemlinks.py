@@ -1,0 +1,57 @@
+"""An article item's links, ``outlinks`` and ``related_urls``, computed where the page is parsed
+anyway: in the extraction worker, off the reactor.
+
+The spider walks an article's related links only when it follows them (its related-link depth
+is not yet the seed set's ``related_depth``), with `in_scope_related`; the worker computes the
+item's values with the same functions on the same page (`item_links`), decoded and parsed as
+Scrapy parsed it for the spider: the same response class and encoding rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from parsel import Selector
+from scrapy.http import Headers, TextResponse
+from scrapy.responsetypes import responsetypes
+
+from crawler.pages import all_links, related_links
+from crawler.seedcheck import http_host, in_domains
+
+
+@dataclass(frozen=True, slots=True)
+class ItemLinks:
+    outlinks: tuple[str, ...]  # every link to another page, the first `limit`
+    related_urls: tuple[str, ...]  # the in-scope related links, the first `limit`
+
+
+def in_scope_related(
+    page: Selector, base_url: str, limit: int, domains: tuple[str, ...] | None
+) -> list[str]:
+    """The in-scope links among the first ``limit + 1`` related links (``crawler.pages``): one
+    more than is taken, so the spider can tell, count and log a page that has too many. With no
+    `domains`, every http(s) link is in scope."""
+    found = related_links(page, base_url, limit + 1)
+    if domains is None:
+        return found
+    return [url for url in found if (host := http_host(url)) and in_domains(host, domains)]
+
+
+def item_links(
+    body: bytes,
+    url: str,
+    headers: Mapping[str, str],
+    limit: int,
+    domains: tuple[str, ...] | None,
+) -> ItemLinks:
+    """The item's links from its body and headers, as the item holds them."""
+    fields = Headers(dict(headers))
+    response = responsetypes.from_args(headers=fields, url=url, body=body)(
+        url, body=body, headers=fields
+    )
+    if not isinstance(response, TextResponse):
+        return ItemLinks((), ())
+    page = response.selector
+    related = in_scope_related(page, url, limit, domains)[:limit]
+    return ItemLinks(tuple(all_links(page, url, limit)), tuple(related))
