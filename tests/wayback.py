@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.pipelines.resume.test_replay import free_port, wait_until_listening
+from tests.servers.lifecycle import free_port, stop_process, wait_until_listening
 from tests.tools import run_tool, tool
 
 
@@ -40,12 +40,7 @@ def wayback(home: Path, collection: str, warcs: list[Path]) -> Iterator[int]:
     try:
         yield port
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process, 10)
 
 
 def get(port: int, path: str) -> tuple[int, bytes]:

@@ -13,7 +13,9 @@ import subprocess
 import time
 from collections import Counter
 from pathlib import Path
-from types import TracebackType
+from typing import Self
+
+from tests.servers.lifecycle import Running, free_port, stop_process
 
 CONFIG = """daemon off;
 user {user};  # workers read the site as this process does (ignored when not run as root)
@@ -50,13 +52,7 @@ http {{
 """
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-class Nginx:
+class Nginx(Running):
     def __init__(self, root: Path, work: Path) -> None:
         self.root = root
         self.work = work
@@ -90,7 +86,7 @@ class Nginx:
         times = [float(line.split(maxsplit=1)[0]) for line in self.access_log.open("rb")]
         return len(times), (max(times) - min(times)) if times else 0.0
 
-    def __enter__(self) -> Nginx:
+    def start(self) -> Self:
         binary = shutil.which("nginx") or "/usr/sbin/nginx"
         self.work.mkdir(parents=True, exist_ok=True)
         config = self.work / "nginx.conf"
@@ -111,12 +107,6 @@ class Nginx:
         with socket.socket() as probe:
             return probe.connect_ex(("127.0.0.1", self.port)) == 0
 
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        value: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def stop(self) -> None:
         if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=30)
+            stop_process(self.process, 30)

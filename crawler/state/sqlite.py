@@ -17,13 +17,13 @@ Each URL is one row: its kind and due time as columns (for ``due``), the rest as
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import sqlite3
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
+from crawler.locks import LockHeld, hold_lock
 from crawler.state.base import StateError, UrlState
 from crawler.timestamps import rfc3339
 
@@ -123,21 +123,13 @@ class SqliteState:
 
 def hold(lock: Path, path: Path, wait: bool) -> int:
     """An exclusive lock on ``lock`` for this process, or StateError naming its holder."""
-    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        holder = "unknown"
-        with contextlib.suppress(OSError):
-            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or holder
-        os.close(fd)
+        return hold_lock(lock, wait=wait)
+    except LockHeld as held:
         raise StateError(
-            f"state {str(path)!r} is in use by another run of this seed set (pid {holder}): "
+            f"state {str(path)!r} is in use by another run of this seed set (pid {held.holder}): "
             "wait for it to end, or set STATE_WAIT = True to queue behind it"
         ) from None
-    os.ftruncate(fd, 0)
-    os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
-    return fd
 
 
 def _connect(path: Path) -> sqlite3.Connection:

@@ -6,8 +6,6 @@ crawl reads (and on its first run writes) the crawl id kept in its JOBDIR.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import json
 import os
 import re
@@ -18,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from crawler.config import ConfigError
+from crawler.locks import LockHeld, hold_lock
 from pipelines.archive.config import CRAWL_ID, ArchiveConfig
 
 RESUME_FILE = "newsarchive.json"  # in JOBDIR: the crawl id a resumed crawl continues
@@ -133,18 +132,11 @@ def hold_jobdir(jobdir: Path) -> None:
     if key in _held:
         return
     jobdir.mkdir(parents=True, exist_ok=True)
-    fd = os.open(jobdir / JOBDIR_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        holder = "unknown"
-        with contextlib.suppress(OSError):
-            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or holder
-        os.close(fd)
+        fd = hold_lock(jobdir / JOBDIR_LOCK)
+    except LockHeld as held:
         raise JobdirInUseError(
-            f"JOBDIR {str(jobdir)!r} is in use by another crawl (pid {holder}): wait for it "
+            f"JOBDIR {str(jobdir)!r} is in use by another crawl (pid {held.holder}): wait for it "
             "to end, or stop it, before running this crawl again"
         ) from None
-    os.ftruncate(fd, 0)
-    os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
     _held[key] = fd

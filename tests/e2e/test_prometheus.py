@@ -16,15 +16,10 @@ from prometheus_client.parser import text_string_to_metric_families
 from tests.reports import report_of
 from tests.servers.demo import ROOT, crawl, crawl_command
 from tests.servers.http import HttpServer
+from tests.servers.lifecycle import free_port
 
 CRAWL_ID = "demo-20221012000002"
 HOST = "127.0.0.1"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return int(probe.getsockname()[1])
 
 
 def scrape(port: int) -> dict[tuple[str, tuple[tuple[str, str], ...]], float] | None:

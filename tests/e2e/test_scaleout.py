@@ -24,7 +24,8 @@ from pipelines.warc.revisit import SERVER_NOT_MODIFIED
 from tests.e2e.scaleout import Fleet, manifests, read_outcome, wait_for
 from tests.servers.demo import ROOT, crawl_command
 from tests.servers.http import HttpServer
-from tests.servers.redis import RedisServer, free_port
+from tests.servers.lifecycle import free_port
+from tests.servers.redis import RedisServer
 from tests.sites.copies import build_site
 from tests.spools import Archive, local_archive
 

@@ -25,12 +25,11 @@ from warcio.archiveiterator import ArchiveIterator
 from pipelines.storage import LocalStore
 from pipelines.tools.verify import verify
 from pipelines.warc.tls import CERTIFICATE_RECORD, parse_chain
-from tests.pipelines.resume.test_replay import free_port, wait_until_listening
 from tests.servers.demo import ROOT, crawl_command
 from tests.servers.fixture_server import SITE
 from tests.servers.https import HOST, Crawled, HttpsSites, Record
-from tests.tools import run_tool, tool
 from tests.warcs import read_records
+from tests.wayback import wayback
 
 ARTICLE = "/2022/10/12/nato-increase-arms-production-ukraine/"
 RESOLVER = "tests.servers.resolver.HostsResolver"
@@ -246,19 +245,7 @@ def test_pywb_replays_an_https_capture(
     verified: Crawled, sites: HttpsSites, tmp_path: Path
 ) -> None:
     warcs = sorted((verified.root / "warc" / verified.crawl_id).glob("*.warc.gz"))
-    for args in (["init", "tls"], ["add", "tls", *map(str, warcs)]):
-        done = run_tool("wb-manager", *args, cwd=tmp_path)
-        assert done.returncode == 0, done.stdout + done.stderr
-    wayback_port = free_port()
-    with (tmp_path / "wayback.log").open("wb") as log:
-        process = subprocess.Popen(
-            [tool("wayback"), "--bind", "127.0.0.1", "--port", str(wayback_port)],
-            cwd=tmp_path,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        assert wait_until_listening(process, wayback_port), (tmp_path / "wayback.log").read_text()
+    with wayback(tmp_path, "tls", warcs) as wayback_port:
         record = verified.responses(port(sites, "good"))[ARTICLE]
         stamp = "".join(c for c in record.header("WARC-Date") or "" if c.isdigit())[:14]
         url = f"http://127.0.0.1:{wayback_port}/tls/{stamp}id_/{sites.url('good', ARTICLE)}"
@@ -267,6 +254,3 @@ def test_pywb_replays_an_https_capture(
             body = replayed.read()
         served = (SITE / "pages" / ARTICLE.strip("/") / "index.html").read_bytes()
         assert body == served
-    finally:
-        process.terminate()
-        process.wait(timeout=10)

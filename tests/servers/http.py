@@ -13,11 +13,11 @@ import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 from typing import Self
 from urllib.parse import urlsplit
 
 from tests.servers.fixture_server import REPO_ROOT, SITE
+from tests.servers.lifecycle import Running, stop_process
 
 __all__ = ["SITE", "HttpServer", "LoggedRequest", "ServerStartError"]
 
@@ -38,7 +38,7 @@ class ServerStartError(RuntimeError):
     pass
 
 
-class HttpServer:
+class HttpServer(Running):
     """Runs the fixture server in a subprocess. The request log is kept readable after stop()."""
 
     def __init__(
@@ -128,13 +128,7 @@ class HttpServer:
         process = self._process
         if process is None or self._final_requests is not None:
             return
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop_process(process, 10)
         if process.stdout is not None:
             process.stdout.close()
         self._final_requests = self._read_log()
@@ -163,14 +157,3 @@ class HttpServer:
 
     def paths(self) -> list[str]:
         return [request.path for request in self.requests()]
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()

@@ -23,12 +23,12 @@ import ssl
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 from typing import Any, Self
 
 import trustme
 
 from tests.servers.fixture_server import SITE, FixtureServer
+from tests.servers.lifecycle import Running
 
 HOST = "news.test"
 OTHER_HOST = "other.test"
@@ -64,7 +64,7 @@ class TlsFixtureServer(FixtureServer):
         return [json.loads(line)["path"] for line in lines]
 
 
-class HttpsSites:
+class HttpsSites(Running):
     def __init__(self, folder: Path, site: Path = SITE) -> None:
         self.folder = folder
         self.pages = site / "pages"
@@ -109,17 +109,6 @@ class HttpsSites:
                 server.server_close()
         for thread in self._threads:
             thread.join(timeout=10)
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 @dataclass

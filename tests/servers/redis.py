@@ -6,25 +6,19 @@ restart keeps what it held, as a production Redis configured for a crawl frontie
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import time
 from pathlib import Path
-from types import TracebackType
 from typing import Self
 
 import redis
 
+from tests.servers.lifecycle import Running, free_port, stop_process
+
 STARTUP_SECONDS = 30.0
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-class RedisServer:
+class RedisServer(Running):
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.port = free_port()
@@ -65,17 +59,5 @@ class RedisServer:
                 time.sleep(0.05)
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=30)
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        value: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
+        if self.process is not None:
+            stop_process(self.process, 30)

@@ -20,8 +20,9 @@ import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
-from types import TracebackType
 from typing import Any, Self
+
+from tests.servers.lifecycle import Running, stop_process
 
 ROOT = Path(__file__).resolve().parents[2]
 CONF = """\
@@ -38,7 +39,7 @@ max_proc = 2
 """
 
 
-class Scrapyd:
+class Scrapyd(Running):
     def __init__(self, root: Path, env: dict[str, str] | None = None) -> None:
         self.root = root
         self.env = env or {}
@@ -112,25 +113,8 @@ class Scrapyd:
 
     def stop(self) -> None:
         process, self._process = self._process, None
-        if process is None or process.poll() is not None:
-            return
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
+        if process is not None:
+            stop_process(process, 30)
 
 
 def fresh_copy(target: Path) -> Path:

@@ -15,7 +15,8 @@ from crawler.config import ConfigError
 from crawler.frontier.config import FrontierConfig, shown
 from crawler.frontier.keys import FrontierKeys
 from crawler.frontier.queue import LEASE, LeasedPriorityQueue
-from tests.servers.redis import RedisServer, free_port
+from tests.servers.lifecycle import free_port
+from tests.servers.redis import RedisServer
 
 KEYS = FrontierKeys("unit")
 

@@ -22,7 +22,8 @@ from crawler.state.redis import RedisState, crawl_key, replace_state, state_key
 from crawler.state.sqlite import SqliteState
 from tests.crawler.state.test_extension import settings
 from tests.crawler.state.test_sqlite import NOW, article
-from tests.servers.redis import RedisServer, free_port
+from tests.servers.lifecycle import free_port
+from tests.servers.redis import RedisServer
 
 
 @pytest.fixture(scope="module")

@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import gzip
 import http.client
-import socket
-import subprocess
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,11 +14,10 @@ import pytest
 
 from tests.conftest import ArchivedCrawl
 from tests.servers.http import SITE
-from tests.tools import run_tool, tool
 from tests.warcs import WarcRecord, read_warc
+from tests.wayback import wayback
 
 COLLECTION = "newsarchive"
-START_TIMEOUT = 60.0  # seconds for wayback to listen; it usually takes one or two
 ARTICLE = "/2022/10/12/stoltenberg-allies-more-air-defense/"
 GZIPPED = "/2022/10/13/germany-iris-t-air-defense-delivered/"
 REDIRECT = "/old/nato-arms-production/"
@@ -52,61 +48,19 @@ class Replay:
         return f"/{COLLECTION}/{stamp}{mode}/{record.uri}"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def wait_until_listening(process: subprocess.Popen[bytes], port: int) -> bool:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return True
-        except OSError:
-            time.sleep(0.1)
-    return False
-
-
 @pytest.fixture(scope="module")
 def replay(
     archived_crawl: ArchivedCrawl, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Replay]:
     home = tmp_path_factory.mktemp("pywb")
-    for args in (["init", COLLECTION], ["add", COLLECTION, *map(str, archived_crawl.warcs)]):
-        result = run_tool("wb-manager", *args, cwd=home)
-        assert result.returncode == 0, result.stdout + result.stderr
     responses = {
         urlsplit(record.uri).path: record
         for path in archived_crawl.warcs
         for record in read_warc(path)
         if record.rec_type == "response"
     }
-    for _attempt in range(3):  # the free port may be taken between the probe and wayback
-        port = free_port()
-        with open(home / "wayback.log", "wb") as log:
-            process = subprocess.Popen(
-                [tool("wayback"), "--bind", "127.0.0.1", "--port", str(port)],
-                cwd=home,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        if wait_until_listening(process, port):
-            break
-        process.kill()
-        process.wait()
-    else:
-        pytest.fail("wayback did not start: " + (home / "wayback.log").read_text())
-    try:
+    with wayback(home, COLLECTION, archived_crawl.warcs) as port:
         yield Replay(port, home, archived_crawl, responses)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def test_article_replays_with_the_status_and_body_the_server_sent(replay: Replay) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import socket
 import subprocess
 import time
 import urllib.request
@@ -25,6 +24,7 @@ from pipelines.storage import (
     StoreUnreachableError,
     open_store,
 )
+from tests.servers.lifecycle import free_port
 from tests.servers.s3 import LOOPBACK, MOTO_CREDENTIALS, S3Endpoint, moto_server, new_client
 
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYSECRETKEY"
@@ -45,12 +45,6 @@ def read_only_folder(parent: Path) -> Iterator[Path]:
         yield folder
     finally:
         subprocess.run(["umount", str(mount_point)], check=True)
-
-
-def free_port() -> int:
-    """A loopback port nothing listens on (a connection to it is refused at once)."""
-    with socket.create_server((LOOPBACK, 0)) as probe:
-        return int(probe.getsockname()[1])
 
 
 # --- a folder ---------------------------------------------------------------------------------
