@@ -77,7 +77,7 @@ lint: $(STAMP)
 
 # The throughput benchmark serves real pages with nginx (Debian's package, installed when missing).
 BENCH_ARGS ?=
-bench: $(STAMP)
+bench: $(STAMP) redis
 	command -v nginx >/dev/null || test -x /usr/sbin/nginx || \
 		{ apt-get install -y -q nginx || { apt-get update -q && apt-get install -y -q nginx; }; }
 	$(BIN)/python -m benchmarks.throughput $(BENCH_ARGS)

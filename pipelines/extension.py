@@ -37,6 +37,7 @@ from pipelines.archive.session import OUTCOME, Archive
 from pipelines.archive.spool import CrawlSpool
 from pipelines.archive.summary import archive_summary
 from pipelines.resume.config import ResumeConfig
+from pipelines.resume.repair import index_closed_warcs
 from pipelines.resume.state import ResumeState
 from pipelines.signals import article_extracted
 from pipelines.storage import open_store
@@ -93,6 +94,8 @@ class ArchiveExtension(ArchiveContext):
         reactor = archive.reactor
         archive.on_failure = lambda: reactor.callLater(0, stop_crawl, crawler, reactor)
         archive.report_sections["summary"] = lambda: archive_summary(archive).to_dict()
+        # an interrupted crawl's closed WARC files without their index, indexed before they go
+        archive.prepare_recovery = partial(index_closed_warcs, store=store, stats=crawler.stats)
         state = crawl_state(settings)  # scheduled re-crawls (crawler.state), None when off
         capture = WarcCapture(warc_config, archive, crawler.stats, state=state)
         extension = cls(archive, capture, resume)

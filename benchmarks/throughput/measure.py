@@ -102,8 +102,10 @@ def run(
             finished, status, usage = os.wait4(process.pid, os.WNOHANG)
             if finished:
                 break
-            last = sample(process.pid)
-            measured.peak = max(measured.peak, last.tree)
+            reading = sample(process.pid)
+            if reading.crawler:  # 0: the process is exiting (a zombie has no memory to read)
+                last = reading
+            measured.peak = max(measured.peak, reading.tree)
             done = progress()
             for point in CHECKPOINTS[:-1]:
                 if done >= point and point not in measured.at:

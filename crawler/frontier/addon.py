@@ -7,9 +7,7 @@ spider has read its seed set, so the keys are the seed set's.
 
 from __future__ import annotations
 
-from typing import Any
-
-from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
+from scrapy.settings import BaseSettings
 
 from crawler.frontier.keys import FrontierKeys
 
@@ -21,17 +19,15 @@ class SharedFrontier:
         if not settings.get("REDIS_URL"):
             return
         keys = FrontierKeys(settings.get("SEEDSET_NAME") or "news")
-        put(settings, "SCHEDULER", f"{PREFIX}.scheduler.LeasingScheduler")
-        put(settings, "SCHEDULER_QUEUE_CLASS", f"{PREFIX}.queue.LeasedPriorityQueue")
-        put(settings, "SCHEDULER_QUEUE_KEY", keys.requests)
-        put(settings, "DUPEFILTER_CLASS", f"{PREFIX}.dupefilter.FingerprintDupeFilter")
-        put(settings, "SCHEDULER_DUPEFILTER_KEY", keys.dupefilter)
+        # At "project" priority: over ours (SCHEDULER and DUPEFILTER_CLASS for JOBDIR), not
+        # over what the command line or the seed set chose (Settings.set keeps a higher one).
+        for name, value in {
+            "SCHEDULER": f"{PREFIX}.scheduler.LeasingScheduler",
+            "SCHEDULER_QUEUE_CLASS": f"{PREFIX}.queue.LeasedPriorityQueue",
+            "SCHEDULER_QUEUE_KEY": keys.requests,
+            "DUPEFILTER_CLASS": f"{PREFIX}.dupefilter.FingerprintDupeFilter",
+            "SCHEDULER_DUPEFILTER_KEY": keys.dupefilter,
+        }.items():
+            settings.set(name, value, "project")
         # Closest to the engine: it sees a callback's output after every other middleware.
         settings["SPIDER_MIDDLEWARES"][f"{PREFIX}.release.ReleaseLeases"] = 1
-
-
-def put(settings: BaseSettings, name: str, value: Any) -> None:
-    """Set `name` over the project's settings (ours set SCHEDULER and DUPEFILTER_CLASS for
-    JOBDIR), but not over what the command line or the seed set chose."""
-    if (settings.getpriority(name) or 0) <= SETTINGS_PRIORITIES["project"]:
-        settings.set(name, value, "project")

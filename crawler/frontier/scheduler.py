@@ -51,7 +51,7 @@ class LeasingScheduler(Scheduler):  # type: ignore[misc]
     keys: FrontierKeys
     writer: str  # who holds this process's leases (``lease_owner``)
     ttl: int
-    waiting: list[Request]  # requests to queue while Redis does not answer
+    waiting: deque[Request]  # requests to queue while Redis does not answer
     unreachable = False
     last_reclaim = 0.0
     empty_since: float | None = None  # when the whole frontier was first seen empty
@@ -71,7 +71,7 @@ class LeasingScheduler(Scheduler):  # type: ignore[misc]
         scheduler.persist = True  # the crawl's keys are deleted by the last process, in close
         scheduler.ttl = settings.getint("FRONTIER_LEASE_TTL", 30)
         scheduler.writer = lease_owner(settings.get("JOBDIR"))
-        scheduler.waiting = []
+        scheduler.waiting = deque()
         scheduler.local = deque()
         scheduler.inflight = set()
         scheduler.unreleased = []
@@ -100,7 +100,7 @@ class LeasingScheduler(Scheduler):  # type: ignore[misc]
         if self.local or self.unreachable or engine is None or engine.needs_backout():
             return
         try:
-            request = self.queue.pop() if len(self.queue) else None
+            request = self.queue.pop()  # None when the queue is empty
         except RedisError as exc:
             self._lost(exc)
             return
@@ -130,7 +130,7 @@ class LeasingScheduler(Scheduler):  # type: ignore[misc]
             while self.waiting:  # marked seen, pushed, whether the outage cut in before or after
                 self.df.request_seen(self.waiting[0])  # marking them seen: so it did
                 self.queue.push(self.waiting[0])
-                self.waiting.pop(0)
+                self.waiting.popleft()
         except RedisError as exc:  # gone again: settled when it is back
             self._lost(exc)
 

@@ -93,6 +93,8 @@ class Archive:
         self.failure: str | None = None  # the first write that failed: "{path}: {error}"
         self.disk_full: str | None = None  # the line saying the crawl stopped on a full disk
         self.report_sections: dict[str, Callable[[], Any]] = {}  # more of it: summary, hosts
+        # writes the WARC indexes an interrupted crawl left unwritten, before its spool is sent
+        self.prepare_recovery: Callable[[CrawlSpool], None] | None = None
 
     @property
     def crawl_id(self) -> str:
@@ -215,6 +217,8 @@ class Archive:
 
     async def _recover(self, spool: CrawlSpool) -> None:
         try:
+            if self.prepare_recovery is not None:
+                await self.uploader.run(self.prepare_recovery, spool)
             await DeferredList([self._resubmit(spool, path) for path in spool.waiting()])
             await self._finalise(spool)
         finally:
@@ -254,7 +258,9 @@ class Archive:
         """Write the report and the finished marker: from now on the manifest may follow."""
         try:
             await self.uploader.run(
-                self.crawl_spool.finish, self._finished(), json_bytes(self.report())
+                self.crawl_spool.finish,
+                {"finished_at": timestamps.utc_now()},
+                json_bytes(self.report()),
             )
         except OSError as exc:
             self.write_failed(self.crawl_spool.folder, exc)
@@ -274,9 +280,6 @@ class Archive:
             )
             return "complete"
         return "complete" if await self._finalise(self.crawl_spool) else "spooled"
-
-    def _finished(self) -> dict[str, Any]:
-        return {"finished_at": timestamps.utc_now()}
 
     def report(self) -> dict[str, Any]:
         return {

@@ -35,7 +35,7 @@ from trafilatura.settings import Document, Extractor, set_date_params
 
 from pipelines.extract import candidates, jsontext
 from pipelines.extract.bylines import read_byline
-from pipelines.extract.charset import decode
+from pipelines.extract.charset import Decoded, decode
 from pipelines.extract.cleanup.rules import CLEANUP_VERSION
 from pipelines.extract.language import detect_language
 from pipelines.extract.metadata import (
@@ -132,15 +132,21 @@ def extractor_version() -> str:
     return f"{trafilatura.__version__}+cleanup.{CLEANUP_VERSION}"
 
 
-def extract(html: bytes, url: str, headers: Mapping[str, str] | None = None) -> Extraction | None:
+def extract(
+    html: bytes,
+    url: str,
+    headers: Mapping[str, str] | None = None,
+    decoded: Decoded | None = None,
+) -> Extraction | None:
     """Extract one article page; None when no candidate has article text after cleanup.
 
     `headers` are the HTTP response headers with lower-case names: Content-Type gives the
     declared charset and Date bounds the publication dates, so extracting again from a WARC
-    gives the same result; without a Date header the bound comes from the clock.
+    gives the same result; without a Date header the bound comes from the clock. `decoded` is
+    ``decode(html, headers)`` when the caller has it already.
     """
     headers = headers or {}
-    tree = trafilatura.load_html(decode(html, headers).text)
+    tree = trafilatura.load_html((decoded or decode(html, headers)).text)
     if tree is None:
         return None
     bound = TimeBound.from_headers(headers)

@@ -126,7 +126,7 @@ class ExtractPipeline:
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticleItem):
             return item
-        outcome, links = await self._outcome(item)
+        outcome, links, charset = await self._outcome(item)
         links = self._links(item) if links is None else links
         item = replace(item, outlinks=links.outlinks, related_urls=links.related_urls)
         self._count(item, outcome)
@@ -141,22 +141,23 @@ class ExtractPipeline:
             outcome=outcome.archived_as,
             extractor=self.extractor,
             record=record,
+            charset_source=charset,
         )
         if record is None:
             raise DropItem(f"{outcome.status}: {item.final_url}", log_level="DEBUG")
         return record
 
-    async def _outcome(self, item: ArticleItem) -> tuple[Outcome, ItemLinks | None]:
-        """The outcome, and the item's links when the worker got that far."""
+    async def _outcome(self, item: ArticleItem) -> tuple[Outcome, ItemLinks | None, str | None]:
+        """The outcome, and the item's links and charset source when the worker got that far."""
         try:
-            extraction, links = await self._extract(item)
+            extraction, links, charset = await self._extract(item)
         except FutureTimeout as exc:
-            return Outcome("timeout", error=exc), None
+            return Outcome("timeout", error=exc), None, None
         except Exception as exc:  # the extractor's bug or a dead worker: this page only
-            return Outcome("failed", error=exc), None
+            return Outcome("failed", error=exc), None, None
         if extraction is None:
-            return Outcome("empty"), links
-        return Outcome("ok", extraction), links
+            return Outcome("empty"), links, charset
+        return Outcome("ok", extraction), links, charset
 
     def _links(self, item: ArticleItem) -> ItemLinks:
         """The item's links when its worker failed, walked here: the metadata record has them

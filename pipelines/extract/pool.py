@@ -16,11 +16,13 @@ from concurrent.futures import Future
 from pebble import ProcessPool
 
 from crawler.itemlinks import ItemLinks, item_links
+from pipelines.extract.charset import decode
 from pipelines.extract.core import Extraction, extract
 
 PRELOAD = "pipelines.extract.worker"
-# What a crawl's worker gives back for one article: the extraction and the item's links.
-PageResult = tuple[Extraction | None, ItemLinks]
+# What a crawl's worker gives back for one article: the extraction, the item's links, and how
+# the page's charset was found (``Decoded.source``).
+PageResult = tuple[Extraction | None, ItemLinks, str]
 
 
 def extract_page(
@@ -30,10 +32,12 @@ def extract_page(
     max_links: int,
     domains: tuple[str, ...] | None,
 ) -> PageResult:
-    """The extraction of one article and its links (``crawler.itemlinks.item_links``), both in
-    the worker: the reactor then never walks the article's links for the item."""
+    """The extraction of one article, its links (``crawler.itemlinks.item_links``) and its
+    charset's source, all in the worker: the reactor then never walks the article's links or
+    decodes its body for the item."""
     links = item_links(body, url, headers, max_links, domains)
-    return extract(body, url, headers), links
+    decoded = decode(body, headers)
+    return extract(body, url, headers, decoded), links, decoded.source
 
 
 class ExtractionPool:

@@ -15,9 +15,9 @@ reads them from its own thread, hence the lock.
 
 from __future__ import annotations
 
-import copy
 import threading
-from collections import defaultdict
+from collections import Counter, defaultdict
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Self
 
 from scrapy import signals
@@ -26,7 +26,6 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from crawler.items import ArticleItem
 from crawler.spiders.news import ROBOTS_FORBIDDEN
 from pipelines.archive.context import archive_context
-from pipelines.extract.charset import decode
 from pipelines.observe.figures import HostCounts, count_record, figures, host_of
 from pipelines.signals import article_extracted
 
@@ -65,8 +64,15 @@ class HostCounters:
             counts = self._hosts[host_of(url)]
             counts.robots_excluded = (counts.robots_excluded or 0) + 1
 
-    def article_extracted(self, item: ArticleItem, outcome: str, record: Any = None) -> None:
-        fallback = decode(item.body, item.headers).source in FALLBACK_SOURCES
+    def article_extracted(
+        self,
+        item: ArticleItem,
+        outcome: str,
+        record: Any = None,
+        charset_source: str | None = None,
+    ) -> None:
+        # How the worker found the page's charset (None: the worker failed before it knew).
+        fallback = charset_source in FALLBACK_SOURCES
         with self._lock:
             counts = self._hosts[host_of(item.final_url)]
             counts.articles = (counts.articles or 0) + 1
@@ -78,10 +84,19 @@ class HostCounters:
             else:
                 counts.failed = (counts.failed or 0) + 1
 
-    def snapshot(self) -> dict[str, HostCounts]:
-        """A copy of every host's counts, safe to read in another thread."""
+    def snapshot(self, *, lengths: bool = True) -> dict[str, HostCounts]:
+        """A copy of every host's counts, safe to read in another thread; without `lengths`,
+        no copy of the per-record text lengths (one int per record: the Prometheus scrape,
+        under the lock the reactor's counters wait on, has no use for them)."""
         with self._lock:
-            return copy.deepcopy(dict(self._hosts))
+            return {
+                host: replace(
+                    counts,
+                    statuses=Counter(counts.statuses),
+                    text_lengths=list(counts.text_lengths) if lengths else [],
+                )
+                for host, counts in self._hosts.items()
+            }
 
     def report(self) -> dict[str, Any]:
         """The report's ``hosts`` section: each host's counts and figures."""

@@ -72,7 +72,7 @@ class CrawlCollector:
 
         if self.counters is None or self.read_gauges is None:
             return
-        hosts = self.counters.snapshot()
+        hosts = self.counters.snapshot(lengths=False)
         responses = CounterMetricFamily(
             "newsarchive_responses", "responses downloaded", labels=["host", "status"]
         )

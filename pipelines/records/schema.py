@@ -26,7 +26,6 @@ class Extracted(Protocol):
 
 
 SCHEMA_VERSION = 2
-SCHEMA_VERSIONS = (1, 2)  # what readers of these records meet
 _RECORD_NAMESPACE = uuid.UUID("5f0c1d52-8f5e-4d7b-9a51-2b8c3a7e6d10")
 
 

@@ -31,7 +31,7 @@ class Versions:
         known = self.state.get(record["url"])
         if known is None:
             return record  # not fetched through the state (or not archived): version 1
-        record = {**record, "first_seen": _iso(known.first_seen)}
+        record = {**record, "first_seen": timestamps.rfc3339(known.first_seen)}
         last = known.article
         if last is None:
             return record
@@ -59,7 +59,3 @@ class Versions:
             text=record["text"],
         )
         self.state.put(dataclasses.replace(known, kind="article", article=article))
-
-
-def _iso(moment: Any) -> str:
-    return timestamps.rfc3339(moment)  # the project's one format

@@ -87,15 +87,6 @@ class ResumeIndex:
             ).fetchone()
         return None if row is None else CdxjEntry(*row)
 
-    def __getitem__(self, url: str) -> CdxjEntry:
-        found = self.get(url)
-        if found is None:
-            raise KeyError(url)
-        return found
-
-    def __contains__(self, url: object) -> bool:
-        return isinstance(url, str) and self.get(url) is not None
-
     def __iter__(self) -> Iterator[str]:
         with self._lock:
             urls = [row[0] for row in self._db.execute("SELECT url FROM captures ORDER BY url")]

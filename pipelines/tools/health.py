@@ -29,6 +29,7 @@ from typing import Any
 
 from pipelines.observe.figures import CRAWL_COUNTS, HostCounts, count_record, figures, host_of
 from pipelines.storage import Store
+from pipelines.warc import cdxj
 
 CRAWL_TIME = re.compile(r"-(\d{14})$")
 
@@ -101,9 +102,10 @@ def crawl_health(store: Store, crawl_id: str) -> CrawlHealth:
         return health.hosts.setdefault(host_of(url), HostCounts())
 
     for key in store.list(f"indexes/{crawl_id}/"):
-        for entry in _lines(store, key):
-            fields = json.loads(entry.split(" ", 2)[2])
-            host(fields["url"]).statuses[str(fields.get("status", "-"))] += 1
+        for line in _lines(store, key):
+            entry = cdxj.parse_line(line)
+            if entry is not None:  # a line torn by a crash counts nothing
+                host(entry.url).statuses[entry.status or "-"] += 1
     for key in store.list(f"records/{crawl_id}/"):
         with store.get(key) as stream, gzip.open(stream, "rt", encoding="utf-8") as lines:
             for line in lines:

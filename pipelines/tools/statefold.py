@@ -65,6 +65,7 @@ class Observed:
     referers: dict[str, str] = dataclasses.field(default_factory=dict)  # by response record id
     # the payloads of 2xx responses that may be feeds or sitemaps (not HTML), by record id
     payloads: dict[str, bytes] = dataclasses.field(default_factory=dict)
+    seen: int = 0  # fetches added so far
 
     def add_payload(self, record: Any) -> None:
         """Keep a 2xx response's payload that a feed or sitemap may be (read before the fold
@@ -99,7 +100,7 @@ class Observed:
             )
         etag = http.get_header("ETag") if http else None
         modified = http.get_header("Last-Modified") if http else None
-        seq = sum(len(f) for f in self.fetches.values())
+        seq, self.seen = self.seen, self.seen + 1  # archive order, across URLs
         refers_to = headers.get_header("WARC-Refers-To")
         self.fetches[url].append(
             Fetch(url, date, seq, status, etag, modified, record_id, capture, crawl_id, refers_to)

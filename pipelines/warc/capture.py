@@ -162,7 +162,7 @@ class WarcCapture:
         if revisit is None:
             return None
         if self._originals is None:
-            self._originals = Originals(self.archive.store)
+            self._originals = Originals(self.archive.store, self.archive.crawl_id)
         if self._originals.exist(revisit.refers_to):
             return revisit
         self.stats.inc_value("warc/revisit_original_missing")

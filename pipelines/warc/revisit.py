@@ -90,20 +90,24 @@ class Originals:
     """Whether the capture a revisit would point at is in the archive: asked of the store once
     per WARC file and run. A revisit of a capture that is not there (a lost file, a state from
     another archive) would replay nothing, so the exchange is archived in full instead, and a
-    304 is fetched again without validators. A store that cannot say counts as "not there":
-    the cost is bytes, never a page."""
+    304 is fetched again without validators. A store that cannot say counts as "not there" for
+    that exchange (and is asked again for the next): the cost is bytes, never a page."""
 
     store: Store
+    crawl_id: str  # this crawl's own files are in the spool, or stored: present either way
     known: dict[str, bool] = field(default_factory=dict)
 
     def exist(self, capture: Capture) -> bool:
         key = capture.key
+        if capture.crawl_id == self.crawl_id:
+            return True
         if key not in self.known:
             try:
-                self.known[key] = self.store.exists(key)
-            except Exception as exc:  # the store's own errors, whatever the backend
+                found = self.store.exists(key)
+            except Exception as exc:  # the store's own errors: asked again next time
                 logger.warning("cannot tell whether %s is in the archive: %s", key, exc)
-                self.known[key] = False
-            if not self.known[key]:
+                return False
+            self.known[key] = found
+            if not found:
                 logger.warning("%s is not in the archive: its URLs are archived in full", key)
         return self.known[key]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.newsdev import NEWS_DEV
+from benchmarks.eval_extract import NEWS_DEV
 from benchmarks.recognition import Scores, measure
 from tests.crawler.negative_pages import pages
 

@@ -10,12 +10,16 @@ import signal
 import subprocess
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import redis
+
+from crawler.frontier.keys import FrontierKeys
 from pipelines.tools.verify import verify
 from tests.servers.demo import ROOT, crawl_command
 from tests.spools import Archive
@@ -86,6 +90,27 @@ class Fleet:
             assert process.returncode == 0, (
                 f"{name}: exit {process.returncode}\n{stderr}\n" + (self.log(name)[-4000:])
             )
+
+
+@contextmanager
+def crawl_held_open(client: redis.Redis, keys: FrontierKeys) -> Iterator[None]:
+    """The test as one more process of the shared crawl, holding a lease and never expiring:
+    no process ends the crawl while it is held (a lease held elsewhere may still bring links).
+    So processes that start seconds apart, on a busy machine, all join the same crawl."""
+    writer = "test-holding-the-crawl-open"
+    client.sadd(keys.writers, writer)
+    client.set(keys.alive(writer), "1")  # no expiry: never reclaimed
+    client.hset(keys.leases(writer), mapping={"held": b"-", "held:score": "0"})
+    try:
+        yield
+    finally:
+        client.delete(keys.leases(writer), keys.alive(writer))
+        client.srem(keys.writers, writer)
+
+
+def started_writers(archive: Archive) -> int:
+    """Processes that joined the crawl in the store (their started markers)."""
+    return sum(1 for key in archive.store().list("writers/") if key.endswith(".started.json"))
 
 
 def wait_for(condition: Callable[[], bool], what: str) -> None:

@@ -232,7 +232,9 @@ def test_a_stored_warc_is_replayed_from_a_store_that_cannot_seek(tmp_path: Path)
     index = replay_index(spool, store)
     resume = ResumeState(tmp_path / "job", spool, store, None)  # type: ignore[arg-type]
     request = Request("http://127.0.0.1/1")
-    response = replayed_response(request, resume.read(index[request.url]), index[request.url])
+    entry = index.get(request.url)
+    assert entry is not None
+    response = replayed_response(request, resume.read(entry), entry)
     assert (response.status, response.body, response.flags) == (200, b"<p>page 1</p>", ["replayed"])
     assert request.meta["warc"].record_id.startswith("<urn:uuid:")
     assert list((tmp_path / "job" / "replay-cache").iterdir())  # fetched once, then read there

@@ -21,7 +21,14 @@ import pytest
 from crawler.frontier.keys import FrontierKeys
 from crawler.frontier.scheduler import lease_owner
 from pipelines.warc.revisit import SERVER_NOT_MODIFIED
-from tests.e2e.scaleout import Fleet, manifests, read_outcome, wait_for
+from tests.e2e.scaleout import (
+    Fleet,
+    crawl_held_open,
+    manifests,
+    read_outcome,
+    started_writers,
+    wait_for,
+)
 from tests.servers.demo import ROOT, crawl_command
 from tests.servers.http import HttpServer
 from tests.servers.lifecycle import free_port
@@ -60,6 +67,16 @@ def served(server: HttpServer) -> Counter[str]:
     return Counter(r.path for r in server.requests() if r.method == "GET")
 
 
+def start_all(fleet: Fleet, archive: Archive, redis_server: RedisServer) -> None:
+    """Start every process; the crawl is held open until all have joined it (or one starting
+    late on a busy machine would find it over, and start a crawl of its own)."""
+    joined = started_writers(archive) + len(PROCESSES)  # earlier crawls' writers, and these
+    with crawl_held_open(redis_server.client(), FrontierKeys("shared")):
+        for name in PROCESSES:
+            fleet.start(name)
+        wait_for(lambda: started_writers(archive) >= joined, "all to join the crawl")
+
+
 def check_archive(
     archive: Archive, folder: Path, articles: list[str], server: HttpServer, once: bool = True
 ) -> None:
@@ -83,12 +100,12 @@ def test_three_processes_fetch_every_page_once(
     server, articles = site
     archive = local_archive(tmp_path)
     fleet = Fleet(tmp_path, archive, server.base_url, redis_server.url)
-    for name in PROCESSES:
-        fleet.start(name)
+    start_all(fleet, archive, redis_server)
     fleet.wait_all()
     pages = served(server)
     robots = pages.pop("/robots.txt")
-    assert robots == len(PROCESSES)  # each process reads robots.txt itself, outside the frontier
+    # each process that fetched anything read robots.txt itself, outside the frontier
+    assert 1 <= robots <= len(PROCESSES)
     assert set(pages.values()) == {1}, pages.most_common(3)  # every page once across them
     check_archive(archive, tmp_path, articles, server)
     writers = read_outcome(archive, tmp_path / "again").manifest["writers"]
@@ -104,14 +121,15 @@ def test_a_killed_process_loses_no_request(
     server, articles = site
     archive = local_archive(tmp_path)
     fleet = Fleet(tmp_path, archive, server.base_url, redis_server.url)
-    for name in PROCESSES:
-        fleet.start(name)
     leases = FrontierKeys("shared").leases(lease_owner(str(tmp_path / "jobdir-a")))
     client = redis_server.client()
-    wait_for(lambda: sum(served(server).values()) >= 20, "20 requests served")
-    wait_for(lambda: client.hlen(leases) > 0, "process a to hold a request")
-    fleet.kill("a")
-    fleet.start("a")  # the same spool: the killed writer's files are repaired and stored
+    with crawl_held_open(client, FrontierKeys("shared")):
+        fleet.start("a")  # alone at first: it surely holds requests when it is killed
+        wait_for(lambda: client.hlen(leases) > 0, "process a to hold a request")
+        fleet.kill("a")
+        for name in PROCESSES:
+            fleet.start(name)  # a again on the same JOBDIR and spool: it takes back its own
+        wait_for(lambda: started_writers(archive) >= len(PROCESSES), "all to join")
     fleet.wait_all()
     check_archive(archive, tmp_path, articles, server)
     assert "held by this crawl's previous run: taken back" in fleet.log("a")
@@ -126,8 +144,7 @@ def test_redis_restarted_mid_crawl(
     server, articles = site
     archive = local_archive(tmp_path)
     fleet = Fleet(tmp_path, archive, server.base_url, redis_server.url)
-    for name in PROCESSES:
-        fleet.start(name)
+    start_all(fleet, archive, redis_server)
     wait_for(lambda: sum(served(server).values()) >= 15, "15 requests served")
     redis_server.stop()
     wait_for(lambda: "Redis does not answer" in fleet.log("a"), "process a to notice")
@@ -163,8 +180,7 @@ def test_a_second_shared_run_is_incremental_through_the_shared_state(
     for number, folder in enumerate(runs):
         fleet = Fleet(folder, archive, server.base_url, redis_server.url, recrawl=EVERY_RUN)
         folder.mkdir()
-        for name in PROCESSES:
-            fleet.start(name)
+        start_all(fleet, archive, redis_server)
         fleet.wait_all()
         first_requests = first_requests or len(server.requests())
         if number == 0:

@@ -74,6 +74,9 @@ def test_the_cron_line_skips_a_run_while_the_last_one_crawls(tmp_path: Path) -> 
 
     assert result.returncode == 1  # flock -n: not run
     assert not operator.archive.exists()
+    # the shell ran the line (it opened the log for the command) and flock ran nothing in it
+    log = operator.var / "log" / "crawl.log"
+    assert str(log) in command and log.exists() and log.read_text() == ""
 
 
 def unit(path: Path, operator: Operator) -> configparser.ConfigParser:
