@@ -3,8 +3,11 @@ anyway: in the extraction worker, off the reactor.
 
 The spider walks an article's related links only when it follows them (its related-link depth
 is not yet the seed set's ``related_depth``), with `in_scope_related`; the worker computes the
-item's values with the same functions on the same page (`item_links`), decoded and parsed as
-Scrapy parsed it for the spider: the same response class and encoding rules.
+item's values with the same functions (`page_links`) on the tree the extractor parses, so each
+page is parsed once there. That tree is decoded by the extractor's charset rules, which agree
+with Scrapy's on every page that declares its charset (tests/pipelines/extract/test_outlinks.py
+compares them on the fixture crawl). When a worker fails, the item's links are walked on the
+reactor from Scrapy's own parse (`item_links`).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from parsel import Selector
 from scrapy.http import Headers, TextResponse
 from scrapy.responsetypes import responsetypes
 
-from crawler.pages import all_links, related_links
+from crawler.links import all_links, related_links
 from crawler.seedcheck import http_host, in_domains
 
 
@@ -38,6 +41,12 @@ def in_scope_related(
     return [url for url in found if (host := http_host(url)) and in_domains(host, domains)]
 
 
+def page_links(page: Selector, url: str, limit: int, domains: tuple[str, ...] | None) -> ItemLinks:
+    """The item's links from its parsed page, as the item holds them."""
+    related = in_scope_related(page, url, limit, domains)[:limit]
+    return ItemLinks(tuple(all_links(page, url, limit)), tuple(related))
+
+
 def item_links(
     body: bytes,
     url: str,
@@ -45,13 +54,11 @@ def item_links(
     limit: int,
     domains: tuple[str, ...] | None,
 ) -> ItemLinks:
-    """The item's links from its body and headers, as the item holds them."""
+    """The item's links from its body and headers, decoded and parsed as Scrapy does."""
     fields = Headers(dict(headers))
     response = responsetypes.from_args(headers=fields, url=url, body=body)(
         url, body=body, headers=fields
     )
     if not isinstance(response, TextResponse):
         return ItemLinks((), ())
-    page = response.selector
-    related = in_scope_related(page, url, limit, domains)[:limit]
-    return ItemLinks(tuple(all_links(page, url, limit)), tuple(related))
+    return page_links(response.selector, url, limit, domains)

@@ -1,4 +1,4 @@
-"""What a fetched page is, and which of its links to follow: pure functions of parsed HTML.
+"""What a fetched page is: pure functions of parsed HTML (which links to follow: crawler.links).
 
 An article is a page that says so, in the order publishers are most reliable about it:
 ``og:type`` = ``article``; a schema.org JSON-LD object whose ``@type`` is an Article kind
@@ -13,10 +13,6 @@ run of prose of article length and shape (`crawler.recognition`) under a headlin
 with a date or a byline; unless its markup says it is a listing, a profile or a video page
 (`listing_signals`). `recognise` gives the decision and the signals that made it, which the
 item and the WARC metadata record carry as ``article_signals``.
-
-Related links are the links of an article's related / "read more" blocks and the links inside
-its body. Tag, author and category links (``rel=tag`` and kin) are not articles and are skipped,
-and so are links to images, media and documents (an image's lightbox link, a PDF).
 """
 
 from __future__ import annotations
@@ -26,12 +22,8 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urljoin, urlsplit
 
-from lxml.html import HtmlElement
-from parsel import Selector, SelectorList
-from scrapy.linkextractors import IGNORED_EXTENSIONS
-from w3lib.url import canonicalize_url
+from parsel import Selector
 
 from crawler import recognition
 
@@ -65,32 +57,11 @@ LISTING_TYPES = frozenset(
 LISTING_OG_TYPES = ("video", "profile")
 # A type may be named by its full schema.org URL, as itemtype always does.
 _SCHEMA_ORG_URL = re.compile(r"https?://(?:www\.)?schema\.org/(\w+)/?", re.IGNORECASE)
-# Containers of an article's own text, most specific first.
-BODY_SELECTORS = (
-    "[itemprop=articleBody]",
-    ".entry-content",
-    ".td-post-content",
-    ".post-content",
-    ".article-body",
-    ".article__body",
-    ".story-body",
-    "article",
-)
 # Content recognition: the main run of prose an article without article markup needs.
 MIN_ARTICLE_WORDS = 150  # with a date or a byline
 MIN_UNDATED_WORDS = 250  # with neither
 MIN_ARTICLE_PARAGRAPHS = 3
 MAX_TEXT_AFTER = 2.5  # news-dev's most is 1.7 (a table of contents and a teaser box)
-# Blocks that publishers use for related coverage.
-RELATED_XPATH = (
-    "//*[self::section or self::div or self::aside or self::ul or self::nav]"
-    "[re:test(concat(' ', @class, ' ', @id, ' '), "
-    "'related|read-?more|more-?news|also-?read|recommended|more-?stories', 'i')]"
-)
-_URL_IGNORED = re.compile(r"[\t\n\r]")
-SKIPPED_REL = frozenset({"tag", "author", "category", "nofollow", "ugc", "sponsored"})
-# Images, media, archives and office files are not pages (Scrapy's own list).
-SKIPPED_EXTENSIONS = tuple(f".{extension}" for extension in IGNORED_EXTENSIONS)
 
 
 def is_article_type(value: object) -> bool:
@@ -223,54 +194,3 @@ def tree_size(page: Selector) -> int:
     instructions, as many as ``page.root.iter()`` gives, counted by libxml2 rather than by a
     Python loop over every element (it ran on the reactor for every article)."""
     return int(page.root.xpath("count(descendant-or-self::node()) - count(descendant::text())"))
-
-
-def article_body(page: Selector) -> SelectorList[Selector]:
-    for selector in BODY_SELECTORS:
-        found = page.css(selector)
-        if found:
-            return found[:1]
-    return SelectorList()
-
-
-def related_links(page: Selector, base_url: str, limit: int | None = None) -> list[str]:
-    """Links of the related blocks and the body, absolute, canonical, in page order, once each;
-    the first `limit` of them when a limit is given (a page of 100,000 links is not read on)."""
-    blocks = [*page.xpath(RELATED_XPATH), *article_body(page)]
-    anchors = [anchor for block in blocks for anchor in block.root.xpath(".//a[@href]")]
-    return _urls(anchors, base_url, limit)
-
-
-def all_links(page: Selector, base_url: str, limit: int | None = None) -> list[str]:
-    return _urls(page.root.xpath("//a[@href]"), base_url, limit)
-
-
-def _urls(anchors: Iterable[HtmlElement], base_url: str, limit: int | None = None) -> list[str]:
-    """The links of `anchors` (lxml elements: a parsel Selector for each costs more than the
-    walk), each href resolved and checked once however often the page repeats it."""
-    own = canonicalize_url(base_url)
-    seen: dict[str, None] = {}
-    checked: set[str] = set()
-    for anchor in anchors:
-        if limit is not None and len(seen) >= limit:
-            break
-        rel = set(anchor.get("rel", "").lower().split())
-        if rel & SKIPPED_REL:
-            continue
-        # As browsers do (WHATWG URL parsing): tabs and newlines inside an href are dropped.
-        href = _URL_IGNORED.sub("", anchor.get("href", "")).strip()
-        if href in checked:  # the same href gives the same URL, taken or not
-            continue
-        checked.add(href)
-        try:
-            url = urljoin(base_url, href).partition("#")[0]
-            path = urlsplit(url).path.lower()
-            if (
-                url.startswith(("http://", "https://"))
-                and not path.endswith(SKIPPED_EXTENSIONS)
-                and canonicalize_url(url) != own
-            ):
-                seen.setdefault(url)
-        except ValueError:  # an invalid URL (bad port, bad IPv6 literal): not followed
-            continue
-    return list(seen)

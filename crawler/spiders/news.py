@@ -45,6 +45,7 @@ from crawler import pages
 from crawler.downloader.guard import BlockedAddress
 from crawler.itemlinks import in_scope_related
 from crawler.items import ArticleItem, Discovery, header_dict
+from crawler.links import all_links
 from crawler.listing import feed_entries, sitemap_listings
 from crawler.meta import DISCOVERY, discovery_of, pointer_of, tls_of
 from crawler.seeds import SeedSet, load_seedset
@@ -155,7 +156,7 @@ class NewsSpider(Spider):
             self.crawler.stats.inc_value("news/pages/front")
             onward = discovery.then("front", response.url)
             limit = self.limits.max_links_per_page
-            links = pages.all_links(page, response.url, limit + 1)
+            links = all_links(page, response.url, limit + 1)
             if len(links) <= limit:
                 skipped = int(page.root.xpath("count(//a[@href])")) - len(links)
                 if skipped > 0:  # not http(s), invalid, media files, the page itself, repeats

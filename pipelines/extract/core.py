@@ -48,7 +48,14 @@ from pipelines.extract.metadata import (
 )
 from pipelines.extract.pagecontext import PageContext, page_context
 
-__all__ = ["CONFIG_SHA256", "EXTRACTOR_NAME", "Extraction", "extract", "extractor_version"]
+__all__ = [
+    "CONFIG_SHA256",
+    "EXTRACTOR_NAME",
+    "Extraction",
+    "extract",
+    "extractor_version",
+    "parse",
+]
 
 EXTRACTOR_NAME = "trafilatura+newsarchive-cleanup"
 
@@ -132,21 +139,29 @@ def extractor_version() -> str:
     return f"{trafilatura.__version__}+cleanup.{CLEANUP_VERSION}"
 
 
+def parse(decoded: Decoded) -> HtmlElement | None:
+    """The page's tree as `extract` reads it (trafilatura's parser); None for no HTML."""
+    return trafilatura.load_html(decoded.text)
+
+
 def extract(
     html: bytes,
     url: str,
     headers: Mapping[str, str] | None = None,
     decoded: Decoded | None = None,
+    tree: HtmlElement | None = None,
 ) -> Extraction | None:
     """Extract one article page; None when no candidate has article text after cleanup.
 
     `headers` are the HTTP response headers with lower-case names: Content-Type gives the
     declared charset and Date bounds the publication dates, so extracting again from a WARC
     gives the same result; without a Date header the bound comes from the clock. `decoded` is
-    ``decode(html, headers)`` when the caller has it already.
+    ``decode(html, headers)`` and `tree` is ``parse(decoded)`` when the caller has them already
+    (the tree is only read: trafilatura works on a copy).
     """
     headers = headers or {}
-    tree = trafilatura.load_html((decoded or decode(html, headers)).text)
+    if tree is None:
+        tree = parse(decoded or decode(html, headers))
     if tree is None:
         return None
     bound = TimeBound.from_headers(headers)

@@ -13,11 +13,12 @@ import multiprocessing
 from collections.abc import Mapping
 from concurrent.futures import Future
 
+from parsel import Selector
 from pebble import ProcessPool
 
-from crawler.itemlinks import ItemLinks, item_links
+from crawler.itemlinks import ItemLinks, page_links
 from pipelines.extract.charset import decode
-from pipelines.extract.core import Extraction, extract
+from pipelines.extract.core import Extraction, extract, parse
 
 PRELOAD = "pipelines.extract.worker"
 # What a crawl's worker gives back for one article: the extraction, the item's links, and how
@@ -32,12 +33,15 @@ def extract_page(
     max_links: int,
     domains: tuple[str, ...] | None,
 ) -> PageResult:
-    """The extraction of one article, its links (``crawler.itemlinks.item_links``) and its
-    charset's source, all in the worker: the reactor then never walks the article's links or
-    decodes its body for the item."""
-    links = item_links(body, url, headers, max_links, domains)
+    """The extraction of one article, its links (``crawler.itemlinks.page_links``) and its
+    charset's source, all in the worker from one decode and one parse: the reactor never
+    walks the article's links or decodes its body for the item."""
     decoded = decode(body, headers)
-    return extract(body, url, headers, decoded), links, decoded.source
+    tree = parse(decoded)
+    if tree is None:
+        return None, ItemLinks((), ()), decoded.source
+    links = page_links(Selector(root=tree, type="html"), url, max_links, domains)
+    return extract(body, url, headers, decoded, tree), links, decoded.source
 
 
 class ExtractionPool:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from parsel import Selector
 
-from crawler.pages import ARTICLE_TYPES, all_links, is_article, is_article_type, related_links
+from crawler.links import all_links, related_links
+from crawler.pages import ARTICLE_TYPES, is_article, is_article_type
 
 BASE = "http://127.0.0.1:8000/2022/10/12/story/"
 

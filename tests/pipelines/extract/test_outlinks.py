@@ -8,8 +8,8 @@ from __future__ import annotations
 from scrapy.http import HtmlResponse
 from scrapy.utils.gz import gunzip
 
-from crawler import pages
 from crawler.itemlinks import item_links
+from crawler.links import all_links, related_links
 from crawler.seeds import load_seedset
 from pipelines.warc import metadata as warcmeta
 from settings import base
@@ -37,8 +37,8 @@ def test_links_are_those_the_spider_computed(archived_crawl: ArchivedCrawl) -> N
             continue
         page = as_spider_saw_it(responses[record.headers["WARC-Concurrent-To"]])
         # what the spider computed for the item before the worker did
-        outlinks = pages.all_links(page.selector, page.url, limit)
-        related = pages.related_links(page.selector, page.url, limit + 1)
+        outlinks = all_links(page.selector, page.url, limit)
+        related = related_links(page.selector, page.url, limit + 1)
         assert meta.outlinks == tuple(outlinks), page.url
         assert meta.related_urls == tuple(filter(seedset.in_scope, related))[:limit], page.url
         described += bool(meta.related_urls)

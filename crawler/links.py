@@ -1,0 +1,157 @@
+"""Which links of a page to follow: pure functions of its parsed HTML.
+
+Related links are the links of an article's related / "read more" blocks and the links inside
+its body. Tag, author and category links (``rel=tag`` and kin) are not articles and are skipped,
+and so are links to images, media and documents (an image's lightbox link, a PDF) and links back
+to the page itself.
+
+The spider walks these on the reactor for every front and every article whose related links it
+follows, and the extraction worker for every article's record (``crawler.itemlinks``), so the
+walk is written to cost little: one query of libxml2 for the candidate related blocks and one
+for the body containers, and each href resolved once (``_resolved`` keeps the last pages'
+answers: the related links are a subset of all links, resolved just before).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable
+from urllib.parse import unquote_to_bytes, urljoin, urlsplit
+
+from lxml.etree import XPath
+from lxml.html import HtmlElement
+from parsel import Selector
+from scrapy.linkextractors import IGNORED_EXTENSIONS
+from w3lib.url import canonicalize_url
+
+# Containers of an article's own text, most specific first: (attribute, value), class names
+# alone, and the <article> element last.
+BODY_SELECTORS = (
+    "[itemprop=articleBody]",
+    ".entry-content",
+    ".td-post-content",
+    ".post-content",
+    ".article-body",
+    ".article__body",
+    ".story-body",
+    "article",
+)
+_BODY_CLASSES = tuple(selector[1:] for selector in BODY_SELECTORS if selector.startswith("."))
+# Blocks that publishers use for related coverage: a section, div, aside, ul or nav whose class
+# or id says so, in any case. libxml2 finds the blocks that have a class or an id, and Python's
+# regular expression reads them (EXSLT's re:test calls back into Python for every element).
+RELATED = re.compile(r"related|read-?more|more-?news|also-?read|recommended|more-?stories", re.I)
+_BLOCKS = XPath(
+    "//*[self::section or self::div or self::aside or self::ul or self::nav][@class or @id]"
+)
+# Any element that may be a body container; its exact class names are read in Python.
+_BODIES = XPath(
+    "//*[@itemprop = 'articleBody' or self::article"
+    f" or {' or '.join(f'contains(@class, {name!r})' for name in _BODY_CLASSES)}]"
+)
+_URL_IGNORED = re.compile(r"[\t\n\r]")
+_SPACE = re.compile(r"[ \t\n\r]+")  # XML's whitespace, as normalize-space() takes it
+SKIPPED_REL = frozenset({"tag", "author", "category", "nofollow", "ugc", "sponsored"})
+# Images, media, archives and office files are not pages (Scrapy's own list).
+SKIPPED_EXTENSIONS = tuple(f".{extension}" for extension in IGNORED_EXTENSIONS)
+
+
+def article_body(page: Selector) -> list[HtmlElement]:
+    """The article's text container: the first element of the first of `BODY_SELECTORS` that
+    the page has, found in one pass over the page; none when it has none."""
+    best: tuple[int, HtmlElement] | None = None
+    for element in _BODIES(page.root):
+        rank = _body_rank(element)
+        if rank is not None and (best is None or rank < best[0]):
+            best = (rank, element)
+    return [best[1]] if best is not None else []
+
+
+def _body_rank(element: HtmlElement) -> int | None:
+    """The element's place in `BODY_SELECTORS`; None when it is none of them (a class name that
+    only contains one of theirs, "entry-content-wrap")."""
+    if element.get("itemprop") == "articleBody":
+        return 0
+    names = set(_SPACE.split(element.get("class") or ""))
+    ranks = [1 + n for n, name in enumerate(_BODY_CLASSES) if name in names]
+    if ranks:
+        return min(ranks)
+    return len(BODY_SELECTORS) - 1 if element.tag == "article" else None
+
+
+def related_blocks(page: Selector) -> list[HtmlElement]:
+    return [
+        block
+        for block in _BLOCKS(page.root)
+        if RELATED.search(f" {block.get('class', '')} {block.get('id', '')} ")
+    ]
+
+
+def related_links(page: Selector, base_url: str, limit: int | None = None) -> list[str]:
+    """Links of the related blocks and the body, absolute, canonical, in page order, once each;
+    the first `limit` of them when a limit is given (a page of 100,000 links is not read on)."""
+    blocks = [*related_blocks(page), *article_body(page)]
+    anchors = [anchor for block in blocks for anchor in block.xpath(".//a[@href]")]
+    return _urls(anchors, base_url, limit)
+
+
+def all_links(page: Selector, base_url: str, limit: int | None = None) -> list[str]:
+    return _urls(page.root.xpath("//a[@href]"), base_url, limit)
+
+
+def _urls(anchors: Iterable[HtmlElement], base_url: str, limit: int | None = None) -> list[str]:
+    """The links of `anchors` (lxml elements: a parsel Selector for each costs more than the
+    walk), each href resolved and checked once however often the page repeats it."""
+    seen: dict[str, None] = {}
+    checked: set[str] = set()
+    for anchor in anchors:
+        if limit is not None and len(seen) >= limit:
+            break
+        rel = anchor.get("rel")
+        if rel and not SKIPPED_REL.isdisjoint(rel.lower().split()):
+            continue
+        href = anchor.get("href", "")
+        if href in checked:  # the same href gives the same URL, taken or not
+            continue
+        checked.add(href)
+        url = _resolved(base_url, href)
+        if url is not None:
+            seen.setdefault(url)
+    return list(seen)
+
+
+@functools.lru_cache(maxsize=8192)
+def _resolved(base_url: str, href: str) -> str | None:
+    """The page `href` leads to from `base_url`, or None when it is not one to follow: not
+    http(s), a media file, the page itself, or an invalid URL (bad port, bad IPv6 literal)."""
+    # As browsers do (WHATWG URL parsing): tabs and newlines inside an href are dropped.
+    href = _URL_IGNORED.sub("", href).strip()
+    try:
+        url = urljoin(base_url, href).partition("#")[0]
+        parts = urlsplit(url)
+        if not url.startswith(("http://", "https://")):
+            return None
+        if parts.path.lower().endswith(SKIPPED_EXTENSIONS):
+            return None
+        _check_host(parts.scheme, parts.netloc)
+        own = _same_path(parts.path, base_url)
+        if own and canonicalize_url(url) == canonicalize_url(base_url):
+            return None
+    except ValueError:
+        return None
+    return url
+
+
+@functools.lru_cache(maxsize=1024)
+def _check_host(scheme: str, netloc: str) -> None:
+    """ValueError for a host and port Scrapy would refuse to request (w3lib's checks: a port out
+    of range or not a number, a bad IPv6 literal, a host that NFKC turns into delimiters). They
+    are checks of the netloc alone, so they are made once per host, not per link."""
+    canonicalize_url(f"{scheme}://{netloc}/")
+
+
+def _same_path(path: str, base_url: str) -> bool:
+    """Whether `path` may be the page's own (canonical URLs can be equal only if their
+    unescaped paths are): the cheap test before canonicalising both."""
+    return (unquote_to_bytes(path) or b"/") == (unquote_to_bytes(urlsplit(base_url).path) or b"/")
