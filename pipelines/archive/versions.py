@@ -5,7 +5,7 @@ from __future__ import annotations
 import platform
 from importlib import metadata
 
-SOFTWARE = ("newsarchive", "scrapy", "twisted", "warcio", "trafilatura", "lxml", "boto3")
+SOFTWARE = ("newsarchive", "scrapy", "twisted", "warcio", "trafilatura", "lxml", "boto3", "zlib-ng")
 
 
 def software_versions() -> dict[str, str]:
