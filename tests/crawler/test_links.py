@@ -1,13 +1,15 @@
 """The link walk's cheaper forms (crawler/links.py) keep the rules they replaced: related blocks
 named in any case by class or id, the most specific body container, the page itself skipped
-however its URL is spelled."""
+however its URL is spelled, links joined as urljoin joins them."""
 
 from __future__ import annotations
+
+from urllib.parse import urljoin
 
 import pytest
 from parsel import Selector
 
-from crawler.links import all_links, article_body, related_blocks, related_links
+from crawler.links import _joined, all_links, article_body, related_blocks, related_links
 
 BASE = "http://127.0.0.1:8000/2022/10/12/story/"
 
@@ -77,3 +79,34 @@ def test_links_scrapy_would_refuse_to_request_are_skipped() -> None:
     ]
     found = all_links(page("".join(f'<a href="{h}">x</a>' for h in hrefs)), BASE)
     assert found == ["http://[::1]:8000/a/"]
+
+
+@pytest.mark.parametrize("base", [BASE, "https://h.example", "https://h.example/a/b.html?x=1"])
+@pytest.mark.parametrize(
+    "href",
+    [
+        "/x/y?q=1#f",
+        "https://o.example/x",
+        "http://o.example/x?y",
+        "HTTP://o.example/x",
+        "https://o.example",
+        "http:///x",  # no host: the page's own
+        "http://?x",
+        "/a/./b",
+        "/a/../b",
+        "/a;p",
+        "http://o.example/a;p",
+        "/a?",
+        "http://o.example/a?#f",
+        "/a\\b",
+        "//o.example/x",
+        "x/y",
+        "../y",
+        "?q",
+        "#f",
+        "",
+        "/caf\xe9/",
+    ],
+)
+def test_a_link_is_joined_as_urljoin_joins_it(base: str, href: str) -> None:
+    assert _joined(base, href) == urljoin(base, href).partition("#")[0]
