@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections import OrderedDict
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -122,20 +123,31 @@ class ReportedWrites:
     ``state/write_failed`` and sent as ``crawler.signals.write_failed``, on which the archive
     stops the crawl (a full disk: exit status 6). The state is then behind the archive;
     ``scrapy state rebuild`` catches up. Every user of the state (the tracker, the records
-    pipeline's versions) writes through this."""
+    pipeline's versions) writes through this.
+
+    It remembers the last `RECENT` states this process wrote, so the reads that follow a write
+    while one page goes through the crawl (the spider's verdict, the WARC metadata record, the
+    records pipeline's versions) do not go to SQLite or Redis again: a URL is this process's
+    while it goes through (the frontier gives it to one process), and a write is durable when
+    ``put`` returns, so what it remembers is what the backend holds."""
+
+    RECENT = 1024
 
     def __init__(self, state: CrawlState, crawler: Crawler) -> None:
         self.inner = state
         self.crawler = crawler
+        self._written: OrderedDict[str, UrlState] = OrderedDict()
 
     @property
     def location(self) -> str:
         return self.inner.location
 
     def get(self, url: str) -> UrlState | None:
-        return self.inner.get(url)
+        written = self._written.get(url)
+        return written if written is not None else self.inner.get(url)
 
     def put(self, state: UrlState) -> None:
+        self._written.pop(state.url, None)
         try:
             self.inner.put(state)
         except (sqlite3.Error, OSError, RedisError, StateError) as exc:
@@ -143,6 +155,10 @@ class ReportedWrites:
                 self.crawler.stats.inc_value("state/write_failed")
             path = Path(self.inner.location)
             self.crawler.signals.send_catch_log(write_failed, path=path, error=exc)
+            return
+        self._written[state.url] = state
+        if len(self._written) > self.RECENT:
+            self._written.popitem(last=False)
 
     def due(self, now: datetime) -> Iterator[UrlState]:
         return self.inner.due(now)
