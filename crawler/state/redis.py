@@ -50,6 +50,12 @@ logger = logging.getLogger(__name__)
 SCHEDULED = ("article", "page")  # the kinds ``due`` gives (as the SQLite backend's)
 BATCH = 500  # URLs read with one HMGET
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
+# Seconds one call of a crawl waits for an answer before it counts as unanswered and is tried
+# again (until STATE_REDIS_WAIT): a Redis that accepts and never answers then holds the reactor
+# for STATE_REDIS_WAIT plus this at most, under FRONTIER_LEASE_TTL (30), so the process's leases
+# are not taken from it meanwhile. `state rebuild` allows its large writes longer.
+CALL_TIMEOUT = 5.0
+REBUILD_TIMEOUT = 30.0
 T = TypeVar("T")
 
 
@@ -85,10 +91,12 @@ class RedisState:
         self._unreachable = False
 
     @classmethod
-    def open(cls, url: str, seedset: str, *, wait: float = 20.0) -> RedisState:
+    def open(
+        cls, url: str, seedset: str, *, wait: float = 20.0, timeout: float = CALL_TIMEOUT
+    ) -> RedisState:
         """The seed set's state in the Redis at `url`; StateError if it does not answer."""
         try:
-            client = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=30)
+            client = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=timeout)
             state = cls(client, url, seedset, wait)
             client.ping()
         except (RedisError, ValueError) as exc:
@@ -197,7 +205,7 @@ def replace_state(url: str, seedset: str, states: list[UrlState]) -> str:
     """Put `states` in place of the seed set's state in Redis (``scrapy state rebuild``): written
     to fresh keys, then renamed over the live ones (kept as ``...:old``) in one transaction,
     refused (StateError) while a crawl of the seed set is in progress. Its location."""
-    state = RedisState.open(url, seedset, wait=0)
+    state = RedisState.open(url, seedset, wait=0, timeout=REBUILD_TIMEOUT)
     client, crawl = state.client, crawl_key(seedset)
     urls, due = state.urls, state.due_key
     fresh_urls, fresh_due = f"{urls}:rebuild", f"{due}:rebuild"

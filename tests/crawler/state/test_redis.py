@@ -4,6 +4,7 @@ seed sets apart, an outage waited for and then reported, and ``state rebuild``'s
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
@@ -18,8 +19,9 @@ from crawler.config import ConfigError
 from crawler.signals import write_failed
 from crawler.state.base import StateError
 from crawler.state.extension import ReportedWrites, crawl_state, release_state
-from crawler.state.redis import RedisState, crawl_key, replace_state, state_key
+from crawler.state.redis import CALL_TIMEOUT, RedisState, crawl_key, replace_state, state_key
 from crawler.state.sqlite import SqliteState
+from settings import base
 from tests.crawler.state.test_extension import settings
 from tests.crawler.state.test_sqlite import NOW, article
 from tests.servers.lifecycle import free_port
@@ -167,3 +169,13 @@ def test_a_write_redis_does_not_take_is_reported_to_stop_the_crawl(tmp_path: Pat
     [failure] = failures
     assert str(failure["path"]).startswith(f"Redis at 127.0.0.1:{server.port} db 0")
     assert "STATE_REDIS_WAIT" in str(failure["error"])
+
+
+def test_a_redis_that_accepts_and_never_answers_is_given_up_on_per_call() -> None:
+    """A silent Redis (the TCP connection accepted, no reply) fails each call after the call's
+    timeout, so a crawl's wait for it stays under the frontier's lease TTL."""
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # accepted by the kernel, never read
+        url = f"redis://127.0.0.1:{silent.getsockname()[1]}/0"
+        with pytest.raises(StateError, match="Timeout"):
+            RedisState.open(url, "demo", wait=0, timeout=0.2)
+    assert base.STATE_REDIS_WAIT + CALL_TIMEOUT < base.FRONTIER_LEASE_TTL
