@@ -6,18 +6,15 @@ is not yet the seed set's ``related_depth``), with `in_scope_related`; the worke
 item's values with the same functions (`page_links`) on the tree the extractor parses, so each
 page is parsed once there. That tree is decoded by the extractor's charset rules, which agree
 with Scrapy's on every page that declares its charset (tests/pipelines/extract/test_outlinks.py
-compares them on the fixture crawl). When a worker fails, the item's links are walked on the
-reactor from Scrapy's own parse (`item_links`).
+compares them on the fixture crawl). When a worker fails, the pipeline reads the links the same
+way on the reactor (``pipelines.extract.pool.page_links_of``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from parsel import Selector
-from scrapy.http import Headers, TextResponse
-from scrapy.responsetypes import responsetypes
 
 from crawler.links import all_links, related_links
 from crawler.seedcheck import http_host, in_domains
@@ -45,20 +42,3 @@ def page_links(page: Selector, url: str, limit: int, domains: tuple[str, ...] | 
     """The item's links from its parsed page, as the item holds them."""
     related = in_scope_related(page, url, limit, domains)[:limit]
     return ItemLinks(tuple(all_links(page, url, limit)), tuple(related))
-
-
-def item_links(
-    body: bytes,
-    url: str,
-    headers: Mapping[str, str],
-    limit: int,
-    domains: tuple[str, ...] | None,
-) -> ItemLinks:
-    """The item's links from its body and headers, decoded and parsed as Scrapy does."""
-    fields = Headers(dict(headers))
-    response = responsetypes.from_args(headers=fields, url=url, body=body)(
-        url, body=body, headers=fields
-    )
-    if not isinstance(response, TextResponse):
-        return ItemLinks((), ())
-    return page_links(response.selector, url, limit, domains)

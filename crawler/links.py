@@ -137,7 +137,8 @@ def _resolved(base_url: str, href: str) -> str | None:
         if parts.path.lower().endswith(SKIPPED_EXTENSIONS):
             return None
         _check_host(parts.scheme, parts.netloc)
-        own = _same_path(parts.path, base_url)
+        # canonical URLs can be equal only if their unescaped paths are: the cheap test first
+        own = (unquote_to_bytes(parts.path) or b"/") == _page(base_url)[1]
         if own and canonicalize_url(url) == canonicalize_url(base_url):
             return None
     except ValueError:
@@ -157,7 +158,7 @@ def _joined(base_url: str, href: str) -> str:
         if host and host not in "/?":  # a host of its own, not the page's
             return head
     if plain and head.startswith("/") and not head.startswith("//"):
-        return _origin(base_url) + head
+        return _page(base_url)[0] + head
     return urljoin(base_url, href).partition("#")[0]
 
 
@@ -165,9 +166,10 @@ _REBUILT = ("/.", ";", "\\")
 
 
 @functools.lru_cache(maxsize=64)
-def _origin(base_url: str) -> str:
+def _page(base_url: str) -> tuple[str, bytes]:
+    """The page's origin ("https://host:port") and its unescaped path, split once per page."""
     parts = urlsplit(base_url)
-    return f"{parts.scheme}://{parts.netloc}"
+    return f"{parts.scheme}://{parts.netloc}", unquote_to_bytes(parts.path) or b"/"
 
 
 @functools.lru_cache(maxsize=1024)
@@ -176,9 +178,3 @@ def _check_host(scheme: str, netloc: str) -> None:
     of range or not a number, a bad IPv6 literal, a host that NFKC turns into delimiters). They
     are checks of the netloc alone, so they are made once per host, not per link."""
     canonicalize_url(f"{scheme}://{netloc}/")
-
-
-def _same_path(path: str, base_url: str) -> bool:
-    """Whether `path` may be the page's own (canonical URLs can be equal only if their
-    unescaped paths are): the cheap test before canonicalising both."""
-    return (unquote_to_bytes(path) or b"/") == (unquote_to_bytes(urlsplit(base_url).path) or b"/")

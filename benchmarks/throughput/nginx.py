@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import getpass
 import shutil
-import socket
 import subprocess
-import time
 from collections import Counter
 from pathlib import Path
 from typing import Self
 
-from tests.servers.lifecycle import Running, free_port, stop_process
+from tests.servers.lifecycle import Running, free_port, stop_process, wait_until_listening
 
 CONFIG = """daemon off;
 user {user};  # workers read the site as this process does (ignored when not run as root)
@@ -95,17 +93,10 @@ class Nginx(Running):
             CONFIG.format(work=self.work, port=self.port, root=self.root, user=user), "utf-8"
         )
         self.process = subprocess.Popen([binary, "-c", str(config), "-p", str(self.work)])
-        deadline = time.monotonic() + 30
-        while not self._accepts():
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                log = (self.work / "error.log").read_text("utf-8", "replace")
-                raise SystemExit(f"nginx did not start: {log[-2000:]}")
-            time.sleep(0.05)  # polling the port: nginx gives no other readiness signal
+        if not wait_until_listening(self.process, self.port, 30):
+            log = (self.work / "error.log").read_text("utf-8", "replace")
+            raise SystemExit(f"nginx did not start: {log[-2000:]}")
         return self
-
-    def _accepts(self) -> bool:
-        with socket.socket() as probe:
-            return probe.connect_ex(("127.0.0.1", self.port)) == 0
 
     def stop(self) -> None:
         if self.process is not None:

@@ -7,14 +7,16 @@ in the crawl's stats under ``state/``:
 
 - seeds, feeds and sitemaps are always wanted; a URL the state does not know is new
   (``state/new``); a known article or page is wanted when it is due (``state/due``) or when the
-  feed or sitemap that lists it gives another date than last time (``state/listing_changed``),
+  feed or sitemap that lists it gives a later date than the state keeps (``state/listing_changed``;
+  a URL in a feed and a news sitemap with two dates is no change run after run),
   and skipped otherwise (``state/not_due``);
 - after an archived exchange the URL's state keeps its first sight, takes the new validators
   (a 304 keeps the old ones unless it sent new), the new capture unless the exchange was a
   revisit, and its next due time from the seed set's ``[recrawl]`` schedule. A 404 or 410 marks
   it gone (``state/gone``): not re-checked on schedule, nothing deleted (``next_state``, the
   one rule, which ``state rebuild`` applies to the archived exchanges too);
-- ``listed`` is the latest date the run's feeds and sitemaps gave the URL (``latest_listing``),
+- ``listed`` is the latest date feeds and sitemaps have given the URL, in this run or before
+  (``latest_listing``),
   noted as soon as an entry is seen, whatever becomes of its request (fetched, not due, or
   dropped as a duplicate of a request from a front page), or, for a URL not known yet, when
   it is fetched. So it does not depend on whether the front page or the feed was read first,
@@ -106,7 +108,7 @@ class StateTracker:
             return True
         if known.kind in ALWAYS_FETCHED:
             return True
-        if stamp is not None and known.listed is not None and stamp != known.listed:
+        if stamp is not None and known.listed is not None and _later(stamp, known.listed):
             self._count("state/listing_changed")
             return True
         if known.is_due(self.started):
@@ -119,7 +121,7 @@ class StateTracker:
         """Note the date a feed or sitemap entry gave `url` in this run (see the module
         docstring); a URL not in the state yet takes it when it is fetched."""
         self.listings[url] = latest_listing(self.listings.get(url), stamp)
-        if known is not None and known.listed != self.listings[url]:
+        if known is not None and _later(self.listings[url], known.listed):
             self.state.put(dataclasses.replace(known, listed=self.listings[url]))
 
     def fetched(self, request: Request, response: Response) -> None:
@@ -223,6 +225,12 @@ def latest_listing(noted: str | None, stamp: str) -> str:
     if noted is None:
         return stamp
     return max(noted, stamp, key=lambda date: (not date[:1].isdigit(), date))
+
+
+def _later(stamp: str, listed: str | None) -> bool:
+    """Whether a listing date moves the kept one forward: a URL listed in a feed and a news
+    sitemap with two dates keeps the later, and the earlier is no change, run after run."""
+    return listed is None or latest_listing(listed, stamp) != listed
 
 
 def _header(response: Response, name: bytes) -> str | None:

@@ -36,13 +36,13 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from scrapy.exceptions import DropItem
 
-from crawler.itemlinks import ItemLinks, item_links
+from crawler.itemlinks import ItemLinks
 from crawler.items import ArticleItem
 from crawler.spiders.config import SpiderLimits
 from pipelines.archive.context import archive_context
 from pipelines.extract.config import ExtractConfig
 from pipelines.extract.core import CONFIG_SHA256, EXTRACTOR_NAME, Extraction, extractor_version
-from pipelines.extract.pool import ExtractionPool, PageResult, extract_page
+from pipelines.extract.pool import ExtractionPool, PageResult, Scope, extract_page, page_links_of
 from pipelines.records import clean_record
 from pipelines.signals import article_extracted
 
@@ -90,7 +90,7 @@ class ExtractPipeline:
         crawl_id: str,
         stats: StatsCollector,
         signals: SignalManager,
-        scope: tuple[int, tuple[str, ...] | None] = (1000, None),
+        scope: Scope = (1000, None),
     ) -> None:
         self.config = config
         # The item's links: NEWS_MAX_LINKS_PER_PAGE, and the spider's allowed_domains (None: any)
@@ -127,7 +127,8 @@ class ExtractPipeline:
         if not isinstance(item, ArticleItem):
             return item
         outcome, links, charset = await self._outcome(item)
-        links = self._links(item) if links is None else links
+        if links is None:  # its worker failed or timed out: a slow page, read off the reactor
+            links = await asyncio.to_thread(self._links, item)
         item = replace(item, outlinks=links.outlinks, related_urls=links.related_urls)
         self._count(item, outcome)
         record = None
@@ -160,16 +161,16 @@ class ExtractPipeline:
         return Outcome("ok", extraction), links, charset
 
     def _links(self, item: ArticleItem) -> ItemLinks:
-        """The item's links when its worker failed, walked here: the metadata record has them
+        """The item's links when its worker failed, read in a thread: the metadata record has them
         whatever the outcome; none from a page they cannot be read from either."""
         try:
-            return item_links(item.body, item.final_url, item.headers, *self.scope)
+            return page_links_of(item.body, item.final_url, item.headers, self.scope)
         except Exception:  # the extraction's failure is what is counted and logged
             return ItemLinks((), ())
 
     async def _extract(self, item: ArticleItem) -> PageResult:
         if self._starting is None:
-            return extract_page(item.body, item.final_url, item.headers, *self.scope)
+            return extract_page(item.body, item.final_url, item.headers, self.scope)
         if self.pool is None:
             self.pool = await asyncio.wrap_future(self._starting)
         assert self._slots is not None

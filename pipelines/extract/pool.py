@@ -13,6 +13,7 @@ import multiprocessing
 from collections.abc import Mapping
 from concurrent.futures import Future
 
+from lxml.html import HtmlElement
 from parsel import Selector
 from pebble import ProcessPool
 
@@ -24,24 +25,30 @@ PRELOAD = "pipelines.extract.worker"
 # What a crawl's worker gives back for one article: the extraction, the item's links, and how
 # the page's charset was found (``Decoded.source``).
 PageResult = tuple[Extraction | None, ItemLinks, str]
+# How many of an item's links it keeps, and the domains its related links must be on (None: any).
+Scope = tuple[int, tuple[str, ...] | None]
 
 
-def extract_page(
-    body: bytes,
-    url: str,
-    headers: Mapping[str, str],
-    max_links: int,
-    domains: tuple[str, ...] | None,
-) -> PageResult:
-    """The extraction of one article, its links (``crawler.itemlinks.page_links``) and its
-    charset's source, all in the worker from one decode and one parse: the reactor never
-    walks the article's links or decodes its body for the item."""
+def extract_page(body: bytes, url: str, headers: Mapping[str, str], scope: Scope) -> PageResult:
+    """The extraction of one article, its links (`page_links_of`) and its charset's source,
+    all in the worker from one decode and one parse: the reactor never walks the article's
+    links or decodes its body for the item."""
     decoded = decode(body, headers)
     tree = parse(decoded)
+    extraction = extract(body, url, headers, decoded, tree) if tree is not None else None
+    return extraction, _tree_links(tree, url, scope), decoded.source
+
+
+def page_links_of(body: bytes, url: str, headers: Mapping[str, str], scope: Scope) -> ItemLinks:
+    """The item's links read as the worker reads them, for the pipeline when a worker failed:
+    the first `scope` [0] links, related links on the domains `scope` [1]."""
+    return _tree_links(parse(decode(body, headers)), url, scope)
+
+
+def _tree_links(tree: HtmlElement | None, url: str, scope: Scope) -> ItemLinks:
     if tree is None:
-        return None, ItemLinks((), ()), decoded.source
-    links = page_links(Selector(root=tree, type="html"), url, max_links, domains)
-    return extract(body, url, headers, decoded, tree), links, decoded.source
+        return ItemLinks((), ())
+    return page_links(Selector(root=tree, type="html"), url, *scope)
 
 
 class ExtractionPool:
@@ -70,12 +77,12 @@ class ExtractionPool:
         body: bytes,
         url: str,
         headers: Mapping[str, str],
-        scope: tuple[int, tuple[str, ...] | None],
+        scope: Scope,
     ) -> Future[PageResult]:
         """`extract_page` in a worker: the crawl's extraction, with the item's links, the
         first `scope` [0] of them, related links on the domains `scope` [1]."""
         future: Future[PageResult] = self._pool.schedule(
-            extract_page, args=(body, url, dict(headers), *scope), timeout=self.timeout
+            extract_page, args=(body, url, dict(headers), scope), timeout=self.timeout
         )
         return future
 

@@ -12,10 +12,11 @@ order of their ``WARC-Date``, with the rules the live run applies (``crawler.sta
   articles' discovery paths went through; else a page, which becomes an article when an
   article metadata record describes one of its responses, and stops being one (noted
   ``not-article``) when a later full response of it has none;
-- ``listed``: the latest date the feeds and sitemaps of a crawl gave the URL
-  (``pipelines.tools.statelistings`` reads them from their archived responses), kept at the
-  end of each crawl in which the URL has a state, as the live run notes it whatever the order
-  in which it read the front pages and the feeds (``crawler.state.tracker``);
+- ``listed``: the latest date the feeds and sitemaps of the crawls gave the URL
+  (``pipelines.tools.statelistings`` reads them from their archived responses), taken at the
+  end of each crawl in which the URL has a state when it is later than the one kept, as the
+  live run notes it whatever the order in which it read the front pages and the feeds
+  (``crawler.state.tracker``);
 - an article's metadata record gives the discovery path; its clean record (``records/``),
   joined by the WARC record it was extracted from, gives the last version: record id, text
   digest, title, version, text.
@@ -142,7 +143,7 @@ def fold(observed: Observed, seedset: SeedSet) -> list[UrlState]:
                     state = _written(state, record)
             listed = listings.of(crawl).get(url)
             if state is not None and listed is not None:
-                state = dataclasses.replace(state, listed=listed)
+                state = dataclasses.replace(state, listed=latest_listing(state.listed, listed))
         if state is not None:
             by_url[url] = state
     for record in observed.records.values():  # a redirected article's record: the URL requested
@@ -218,7 +219,6 @@ class _Listings:
         self.observed, self.seedset = observed, seedset
         self.limits = spider_limits(seedset)
         fetches = [f for of_url in observed.fetches.values() for f in of_url]
-        self.crawl_of = {f.record_id: f.crawl for f in fetches}
         starts: dict[str, tuple[str, int]] = {}
         for fetch in fetches:
             starts[fetch.crawl] = min(

@@ -106,13 +106,13 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_error(404)
             return
         kind = "application/rss+xml" if self.path == "/feed/" else "text/html; charset=utf-8"
+        with site.lock:  # before the answer goes out: the crawl may end as soon as it has it
+            site.log.append(("sent", self.path))
         self.send_response(200)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
-        with site.lock:
-            site.log.append(("sent", self.path))
 
     def log_message(self, format: str, *args: object) -> None:
         """Quiet: the site keeps its own log."""

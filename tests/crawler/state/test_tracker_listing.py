@@ -85,3 +85,17 @@ def test_the_later_of_two_dates_whatever_their_order() -> None:
     assert latest_listing(None, ISO) == ISO
     assert latest_listing(ISO, LATER) == latest_listing(LATER, ISO) == LATER
     assert latest_listing("soon", ISO) == latest_listing(ISO, "soon") == "soon"
+
+
+@pytest.mark.parametrize("first", [RSS, LATER])
+def test_an_unchanged_pair_of_listings_is_no_change_in_the_next_run(
+    first: str, tracker: StateTracker
+) -> None:
+    """The article is in a feed (an earlier date) and a news sitemap (the later one), run after
+    run: the state keeps the later date, and neither listing counts as a change, in any order."""
+    tracker.state.put(UrlState(URL, "article", START, listed=LATER))
+    for date in (first, LATER if first == RSS else RSS):
+        assert not tracker.wanted(request(FEED.listed(Listing(updated=date))))
+    state = tracker.known(URL)
+    assert state is not None and state.listed == LATER
+    assert tracker.stats.get_value("state/listing_changed") is None

@@ -8,9 +8,9 @@ from __future__ import annotations
 from scrapy.http import HtmlResponse
 from scrapy.utils.gz import gunzip
 
-from crawler.itemlinks import item_links
 from crawler.links import all_links, related_links
 from crawler.seeds import load_seedset
+from pipelines.extract.pool import extract_page, page_links_of
 from pipelines.warc import metadata as warcmeta
 from settings import base
 from tests.conftest import ArchivedCrawl
@@ -45,21 +45,25 @@ def test_links_are_those_the_spider_computed(archived_crawl: ArchivedCrawl) -> N
     assert described >= 3  # articles with related links among them
 
 
-def test_item_links_read_the_page_as_scrapy_did() -> None:
+def test_the_links_of_a_page_are_read_with_its_declared_charset() -> None:
+    """What the worker and the pipeline's fallback give (`page_links_of`): the charset the page
+    declares, the limit and the related links' domains applied, nothing from a non-page."""
     body = (
         "<html><head><meta charset='windows-1252'></head><body>"
         "<a href='/caf\xe9/'>x</a><a href='/b/' rel='tag'>t</a><article><h1>A</h1>"
         "<a href='/c/'>c</a><a href='https://elsewhere.example/d/'>d</a></article></body></html>"
     ).encode("windows-1252")
     url, html = "https://news.example/a/", {"content-type": "text/html"}
-    links = item_links(body, url, html, 10, ("news.example",))
+    links = page_links_of(body, url, html, (10, ("news.example",)))
     assert links.outlinks == (
         "https://news.example/caf\xe9/",
         "https://news.example/c/",
         "https://elsewhere.example/d/",
     )
     assert links.related_urls == ("https://news.example/c/",)
-    assert item_links(body, url, html, 10, None).related_urls == links.outlinks[1:]
-    assert item_links(body, url, html, 1, ("news.example",)).outlinks == links.outlinks[:1]
-    image = item_links(b"\x89PNG", url, {"content-type": "image/png"}, 10, None)
+    assert page_links_of(body, url, html, (10, None)).related_urls == links.outlinks[1:]
+    assert page_links_of(body, url, html, (1, ("news.example",))).outlinks == links.outlinks[:1]
+    _, worker_links, source = extract_page(body, url, html, (10, ("news.example",)))
+    assert worker_links == links and source == "meta"
+    image = page_links_of(b"\x89PNG\r\n", url, {"content-type": "image/png"}, (10, None))
     assert image.outlinks == image.related_urls == ()
