@@ -47,6 +47,7 @@ from pipelines.extract.metadata import (
     text_or_none,
 )
 from pipelines.extract.pagecontext import PageContext, page_context
+from pipelines.extract.standfirst import with_standfirst
 
 __all__ = [
     "CONFIG_SHA256",
@@ -176,7 +177,7 @@ def extract(
     winner = _best_candidate(tree, document.text or "" if document else "", options, context)
     if not winner.lines:
         return None
-    text = "\n".join(winner.lines)
+    text = "\n".join(with_standfirst(winner.lines, tree, page.descriptions(), context))
     return Extraction(
         title=title,
         authors=byline.authors,
@@ -187,7 +188,7 @@ def extract(
         modified_at=page.time("dateModified", MODIFIED_META, bound),
         sitename=sitename,
         language=detect_language(text, page.declared_language(headers)),
-        description=page.description(),
+        description=next(iter(page.descriptions()), None),
         categories=_unique(page.categories()),
         tags=_unique(_split_all(page.tags(), ",")),
         canonical_url=page.canonical_url(url),

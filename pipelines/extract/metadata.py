@@ -179,11 +179,12 @@ class PageMetadata:
         candidates = [self.meta("og:site_name"), *publishers[:1], self.meta("application-name")]
         return next(filter(None, map(text_or_none, candidates)), None)
 
-    def description(self) -> str | None:
-        description = self.json_ld("description")
+    def descriptions(self) -> list[str]:
+        """og:description, description, twitter:description, the JSON-LD article's."""
+        described = self.json_ld("description")
         candidates = [self.meta("og:description"), self.meta("description")]
-        candidates += [self.meta("twitter:description"), description]
-        return next(filter(None, map(text_or_none, candidates)), None)
+        candidates += [self.meta("twitter:description"), described]
+        return [text for text in map(text_or_none, candidates) if text]
 
     def categories(self) -> list[str]:
         return self.listing("articleSection") or self.meta_all("article:section")

@@ -42,7 +42,7 @@ from lxml.html import HtmlElement
 from pipelines.extract.pagelinks import links_elsewhere
 from pipelines.extract.textnorm import squash
 
-__all__ = ["PageContext", "page_context"]
+__all__ = ["PageContext", "is_hidden", "page_context"]
 
 # Class and id names split into lower-case words on anything but letters and digits; a name is
 # furniture when a word, a run of words or a word's start is listed here.
@@ -192,9 +192,14 @@ def _prose(
 
 
 def _unseen(element: HtmlElement) -> bool:
-    """A link, a list item, or an element the reader does not see: ``hidden``,
-    ``display:none``, ``visibility:hidden``, ``noscript``, ``template``."""
-    if element.tag in _UNSEEN_TAGS or element.get("hidden") is not None:
+    """A link, a list item, or an element the reader does not see (`is_hidden`, ``noscript``,
+    ``template``)."""
+    return element.tag in _UNSEEN_TAGS or is_hidden(element)
+
+
+def is_hidden(element: HtmlElement) -> bool:
+    """The element is hidden by its markup: ``hidden``, ``display:none``, ``visibility:hidden``."""
+    if element.get("hidden") is not None:
         return True
     style = element.get("style")
     return bool(style and _HIDDEN_STYLE.search(style))

@@ -65,8 +65,9 @@ __all__ = [
 # titles, bylines, publisher, title-suffix dates, deterministic teaser cards; 4: issue 13 text:
 # text from JSON, teaser siblings, collapsible boxes, "promoted" ids, repeated leads/headings;
 # 5: the cut check leaves out other articles, hidden elements, linked and listed paragraphs;
-# the headline is dropped at the top with its kicker or site suffix).
-CLEANUP_VERSION = "5"
+# the headline is dropped at the top with its kicker or site suffix; 6: the standfirst shown
+# under the headline is the first line, `pipelines.extract.standfirst`).
+CLEANUP_VERSION = "6"
 
 LINE_RULES: tuple[Callable[[str], bool], ...] = (
     is_comment_prompt,
