@@ -66,7 +66,6 @@ def test_a_standfirst_named_by_its_class_is_taken_without_a_description(header: 
     ("header", "why"),
     [
         ("", "no standfirst on the page"),
-        (f'<p class="sc-x1">{STANDFIRST}</p>'.replace("sea wall", "harbour"), "not described"),
         (f'<a href="/other" class="lead">{STANDFIRST}</a>', "a link"),
         (f'<aside><p class="lead">{STANDFIRST}</p></aside>', "an aside"),
         (f'<p class="lead" style="display: none">{STANDFIRST}</p>', "hidden"),
@@ -76,10 +75,71 @@ def test_a_standfirst_named_by_its_class_is_taken_without_a_description(header: 
             "mostly link text: a teaser",
         ),
         ('<p class="lead">Updated daily.</p>', "a label, not a sentence"),
+        (
+            '<div class="article-intro"><span class="author">By Ann Reporter, Harbour Gazette'
+            f"</span><p>{STANDFIRST}</p></div>",
+            "a byline and a paragraph in one box",
+        ),
+        (
+            '<div class="summary"><h2>Key points</h2><ul><li>The sea wall held in the storm.'
+            "</li><li>The eastern section needs repairs before the spring.</li></ul></div>",
+            "a box of key points",
+        ),
+        (
+            '<div class="lead-story"><a href="/other"><h3>Ferry timetable changes</h3></a>'
+            "<p>A summary of another story, about the ferry timetable for the summer.</p></div>",
+            "a teaser card whose class says lead",
+        ),
+        (
+            '<div class="article-summary"><time>12 March 2024, 10:42</time> · Updated 14:10 · '
+            "4 min read</div>",
+            "a date line",
+        ),
+        (
+            f'<div class="intro"><p>{STANDFIRST}</p><script>window.dataLayer = [];</script></div>',
+            "a paragraph and code in one box (the paragraph itself is not named)",
+        ),
+        (
+            '<ul class="more"><li><p class="lead">A summary of another story, about the ferry '
+            "timetable for the summer.</p></li></ul>",
+            "a teaser list's summary",
+        ),
+        (
+            '<p class="intro">Watch: drone footage shows the waves breaking over the wall.</p>',
+            "a line the news cleanup drops (a video promo)",
+        ),
     ],
 )
 def test_nothing_else_under_the_headline_is_taken(header: str, why: str) -> None:
     assert lines_of(article_page(header, description=None)) == PARAGRAPHS, why
+
+
+def test_a_text_that_differs_from_the_description_is_not_taken_for_it() -> None:
+    other = STANDFIRST.replace("sea wall", "harbour")
+    assert lines_of(article_page(f'<p class="sc-x1">{other}</p>')) == PARAGRAPHS
+
+
+def test_a_line_break_in_a_standfirst_is_a_space() -> None:
+    first, second = STANDFIRST.split(", but ")
+    header = f'<p class="lead">{first},<br>but {second}</p>'
+    assert lines_of(article_page(header, description=None))[0] == STANDFIRST
+
+
+def test_a_standfirst_wrapped_in_a_plain_block_is_taken() -> None:
+    header = f'<div class="excerpt"><div><span>{STANDFIRST}</span></div></div>'
+    assert lines_of(article_page(header, description=None)) == [STANDFIRST, *PARAGRAPHS]
+
+
+def test_the_headline_is_the_h1_that_shows_the_title_not_a_logo() -> None:
+    """A logo's <h1> opens the page; a "lead" teaser under it, above the article, is not the
+    standfirst: the walk starts at the <h1> that shows the title."""
+    html = article_page(f'<p class="dek">{STANDFIRST}</p>', description=None).replace(
+        b"<body>",
+        b'<body><h1 class="logo">Harbour Gazette</h1><div class="top">'
+        b'<p class="lead">A summary of another story, about the ferry timetable for the summer.'
+        b"</p></div>",
+    )
+    assert lines_of(html) == [STANDFIRST, *PARAGRAPHS]
 
 
 def test_a_description_the_page_does_not_show_is_not_added() -> None:
@@ -103,6 +163,6 @@ def test_a_standfirst_the_extractor_kept_is_not_added_twice() -> None:
 
 def test_a_standfirst_before_the_headline_is_not_taken() -> None:
     html = article_page("", description=None).replace(
-        b"<article>", f'<p class="intro">{STANDFIRST}</p><article>'.encode()
+        b"<header><h1>", f'<header><p class="intro">{STANDFIRST}</p><h1>'.encode()
     )
     assert lines_of(html) == PARAGRAPHS
