@@ -12,10 +12,14 @@ is served by nginx on 127.0.0.1, and each mode crawls all of it as its own proce
 - ``inline``: the same with ``EXTRACT_INLINE`` (extraction in the crawler process);
 - ``shared``: three ``full`` processes sharing one frontier in Redis (``REDIS_URL``, a
   ``redis-server`` started here, which also holds their crawl state); its CPU and memory are
-  the three trees' together, and nginx's log says whether any page was fetched twice.
+  the three trees' together (the Redis server's CPU is not in it: it is printed on its own
+  line with the crawlers' and the workers'), and nginx's log says whether any page was
+  fetched twice.
 
 Pages/s is requests served over the span from the first to the last request in nginx's log (no
-process start-up or shutdown in it); CPU is the whole process tree's (``measure``); memory is PSS.
+process start-up or shutdown in it); CPU is the whole process tree's (``measure``), and under each
+mode its split by process role, sampled (crawler processes, extraction workers, Redis); memory is
+PSS: the tree, the largest crawler process and the largest other process.
 Trafilatura alone is timed in this process on the same pages, so that the machine's limit for
 "fetch, archive, extract" (bare CPU + trafilatura CPU per page) is a figure of the same run.
 """
@@ -118,10 +122,12 @@ def run_mode(mode: str, work: Path, site: Site) -> Result:
         server = servers.enter_context(Nginx(site.root, folder / "nginx"))
         keep = set(server.pids())
         redis_url = ""
+        roles: dict[int, str] = {}
         if mode == "shared":
             redis = servers.enter_context(RedisServer(folder / "redis"))
             redis_url = redis.url
-            keep |= {redis.process.pid} if redis.process else set()
+            roles = {redis.process.pid: "redis"} if redis.process else {}
+            keep |= set(roles)
         command, env, cwd = command_of(mode, folder, site, server.base_url, redis_url)
         measured = measure.run(
             command,
@@ -130,6 +136,7 @@ def run_mode(mode: str, work: Path, site: Site) -> Result:
             lambda: server.requests_served() / expected,
             folder / "crawl.log",
             keep=frozenset(keep),
+            roles=roles,
         )
         served, span = server.served_span()
         twice = server.fetched_twice()
@@ -176,6 +183,13 @@ def table(results: dict[str, Result]) -> list[str]:
             f"{mode:9}{result.pages:>7}{result.rate:>9.1f}{rate_x:>8}{result.cpu_ms:>10.1f}"
             f"{cpu_x:>8}{mb(result.measured.peak):>9}   {memory}"
         )
+        roles = result.measured.cpu_by_role
+        if roles:
+            split = ", ".join(
+                f"{role} {1000 * seconds / max(result.pages, 1):.1f}"
+                for role, seconds in sorted(roles.items())
+            )
+            lines.append(f"  CPU ms/page by process, sampled: {split}")
         if result.measured.orphans:
             lines.append(f"  ({result.measured.orphans} process(es) outlived the crawler)")
     return lines

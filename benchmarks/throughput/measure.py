@@ -7,7 +7,13 @@
 - Memory: PSS (proportional set size: a page shared by n processes counts 1/n in each, so the sum
   over the tree counts shared pages once), read from /proc/<pid>/smaps_rollup of every process of
   the tree every ``SAMPLE_SECONDS``. Kept: the peak of the tree, and at 20%, 50% and 100% of the
-  crawl (by requests nginx served) the tree, the crawler process and the largest worker.
+  crawl (by requests nginx served) the tree, the largest crawler process and the largest other
+  process (an extraction worker). A crawler process is one running ``scrapy crawl`` or
+  ``scrapy runspider`` (the shared mode runs three under one shell).
+- CPU by role, sampled: each process's user + system time read from /proc/<pid>/stat at every
+  sample, its last reading kept, summed by role: ``crawler``, ``worker`` (every other process of
+  the tree) and each of `roles` (other processes watched by pid: the Redis server). A process's
+  time after its last sample is missed, so the roles add up to a little less than the tree's.
 """
 
 from __future__ import annotations
@@ -21,6 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 SAMPLE_SECONDS = 0.25
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+_CRAWLERS = (b"scrapy\x00crawl", b"scrapy\x00runspider")
 PR_SET_CHILD_SUBREAPER = 36  # linux/prctl.h
 CHECKPOINTS = (0.2, 0.5, 1.0)
 
@@ -40,6 +48,7 @@ class Measurement:
     at: dict[float, Memory] = field(default_factory=dict)  # checkpoint -> memory then
     returncode: int = 0
     orphans: int = 0  # descendants that outlived their parent and were reaped here
+    cpu_by_role: dict[str, float] = field(default_factory=dict)  # seconds, sampled (see above)
 
 
 def pss(pid: int) -> int:
@@ -68,9 +77,52 @@ def children(pid: int) -> list[int]:
 
 
 def sample(pid: int) -> Memory:
-    workers = [pss(child) for child in _descendants(pid)]
-    crawler = pss(pid)
-    return Memory(crawler + sum(workers), crawler, max(workers, default=0))
+    crawlers: list[int] = []
+    workers: list[int] = []
+    for process in (pid, *_descendants(pid)):
+        (crawlers if is_crawler(process) else workers).append(pss(process))
+    return Memory(sum(crawlers) + sum(workers), max(crawlers, default=0), max(workers, default=0))
+
+
+def is_crawler(pid: int) -> bool:
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return False
+    return any(mark in command for mark in _CRAWLERS)
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system seconds of one process so far; None when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+
+
+class RoleClock:
+    """The last CPU reading of every process seen, by role (see the module's docstring)."""
+
+    def __init__(self, roles: Mapping[int, str]) -> None:
+        self.roles = dict(roles)
+        self.readings: dict[int, tuple[str, float]] = {}
+
+    def read(self, pid: int) -> None:
+        for process in (pid, *_descendants(pid), *self.roles):
+            seconds = cpu_seconds(process)
+            if seconds is None:
+                continue
+            # read each time: a shell that execs the crawler keeps its pid
+            role = self.roles.get(process) or ("crawler" if is_crawler(process) else "worker")
+            _, before = self.readings.get(process, (role, 0.0))
+            self.readings[process] = (role, max(before, seconds))
+
+    def totals(self) -> dict[str, float]:
+        found: dict[str, float] = {}
+        for role, seconds in self.readings.values():
+            found[role] = found.get(role, 0.0) + seconds
+        return found
 
 
 def _descendants(pid: int) -> list[int]:
@@ -89,10 +141,13 @@ def run(
     progress: Callable[[], float],
     log: Path,
     keep: frozenset[int] = frozenset(),
+    roles: Mapping[int, str] | None = None,
 ) -> Measurement:
     """Run `command` to its end; `progress` says how far the crawl is (0..1) at any moment.
-    `keep`: this process's other children (the web server), not part of the measurement."""
+    `keep`: this process's other children (the web server), not part of the measurement;
+    `roles`: processes (of `keep`) whose CPU is reported by role, {pid: role}."""
     measured = Measurement()
+    clock = RoleClock(roles or {})
     become_subreaper()
     started = time.monotonic()
     with log.open("wb") as output:
@@ -103,6 +158,7 @@ def run(
             if finished:
                 break
             reading = sample(process.pid)
+            clock.read(process.pid)
             if reading.crawler:  # 0: the process is exiting (a zombie has no memory to read)
                 last = reading
             measured.peak = max(measured.peak, reading.tree)
@@ -116,6 +172,7 @@ def run(
     measured.wall = time.monotonic() - started
     measured.cpu = usage.ru_utime + usage.ru_stime + reap_orphans(measured, keep)
     measured.returncode = process.returncode
+    measured.cpu_by_role = clock.totals()
     return measured
 
 
