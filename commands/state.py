@@ -53,7 +53,7 @@ class Command(ScrapyCommand):
             redis_url = config.redis_url if config.backend == "redis" else None
             options = StoreConfig.from_settings(self.settings).options
             store = open_store(args[1], options, create=False)
-            rebuilt = rebuild(store, seedset, config.directory, redis_url)
+            rebuilt = rebuild(store, seedset, config.directory, redis_url, self.settings)
         except (SeedError, ConfigError, StoreError, RebuildError) as exc:  # StateError: Config
             logging.getLogger(__name__).debug("state rebuild failed", exc_info=True)
             print(f"error: {exc}", file=sys.stderr)

@@ -18,8 +18,7 @@ order of their ``WARC-Date``, with the rules the live run applies (``crawler.sta
   live run notes it whatever the order in which it read the front pages and the feeds
   (``crawler.state.tracker``);
 - an article's metadata record gives the discovery path; its clean record (``records/``),
-  joined by the WARC record it was extracted from, gives the last version: record id, text
-  digest, title, version, text.
+  joined by its WARC record, gives the last version (record id, text digest, title, version, text).
 """
 
 from __future__ import annotations
@@ -31,6 +30,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
+
+from scrapy.settings import BaseSettings
 
 from crawler.seeds import SeedSet
 from crawler.state import validators
@@ -118,15 +119,17 @@ class Observed:
         self.records[str(record["warc"]["record_id"])] = record
 
 
-def fold(observed: Observed, seedset: SeedSet) -> list[UrlState]:
-    """Every URL's state, in URL order."""
+def fold(
+    observed: Observed, seedset: SeedSet, settings: BaseSettings | None = None
+) -> list[UrlState]:
+    """Every URL's state, in URL order; `settings` give the spider's limits (`spider_limits`)."""
     hops = [hop for meta in observed.articles.values() for hop in meta.discovery.hops]
     kinds = {url: "seed" for url in seedset.start_urls}
     kinds.update({url: kind for kind, url in hops if kind in ("feed", "sitemap")})
     kinds.update({url: "feed" for url in seedset.feeds})
     kinds.update({url: "sitemap" for url in seedset.sitemaps})
     paths = _Paths(observed, kinds, seedset)
-    listings = _Listings(observed, seedset)
+    listings = _Listings(observed, seedset, settings)
     by_url: dict[str, UrlState] = {}
     for url in sorted(observed.fetches):
         state: UrlState | None = None
@@ -215,9 +218,9 @@ class _Listings:
     """The latest date each crawl's feeds and sitemaps gave each URL
     (``pipelines.tools.statelistings``), and the crawls in the order they ran."""
 
-    def __init__(self, observed: Observed, seedset: SeedSet) -> None:
+    def __init__(self, observed: Observed, seedset: SeedSet, settings: BaseSettings | None) -> None:
         self.observed, self.seedset = observed, seedset
-        self.limits = spider_limits(seedset)
+        self.limits = spider_limits(seedset, settings)
         fetches = [f for of_url in observed.fetches.values() for f in of_url]
         starts: dict[str, tuple[str, int]] = {}
         for fetch in fetches:

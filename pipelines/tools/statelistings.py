@@ -7,8 +7,9 @@ same dates in the archive: it parses each archived 2xx response of the seed set'
 sitemaps (an identical-payload revisit by the body it refers to) as the spider does, with
 ``crawler.listing``, and follows sitemap indexes to their sitemaps as deep as the spider
 (``NEWS_MAX_SITEMAP_DEPTH``), taking as many entries as it does (``NEWS_MAX_LINKS_PER_PAGE``,
-``NEWS_MAX_SITEMAP_URLS``, from the project's settings and the seed set's). A body that does
-not parse lists nothing, as the spider then follows nothing.
+``NEWS_MAX_SITEMAP_URLS``, taken as a crawl takes them: the project's settings, the seed set's
+over them, the command line's ``-s`` over both). A body that does not parse lists nothing, as the
+spider then follows nothing.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from itertools import islice
 from urllib.parse import urljoin
 
 from parsel import Selector
-from scrapy.settings import Settings
+from scrapy.settings import BaseSettings, Settings
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 
@@ -31,12 +32,15 @@ from crawler.spiders.news import SITEMAP_MAX_BYTES
 Entries = list[tuple[str, Listing | None]]
 
 
-def spider_limits(seedset: SeedSet) -> SpiderLimits:
-    """The spider's bounds for the seed set: the project's settings, the seed set's over them."""
-    settings = Settings()
-    settings.setmodule("settings.base", priority="project")
-    settings.setdict(dict(seedset.settings), priority="spider")
-    return SpiderLimits.from_settings(settings)
+def spider_limits(seedset: SeedSet, settings: BaseSettings | None = None) -> SpiderLimits:
+    """The spider's bounds for the seed set as a crawl takes them: `settings` (the command's:
+    the project's and ``-s``; without them the project's), the seed set's at the spider's
+    priority, which ``-s`` (the command line's) still beats, as in ``scrapy crawl``."""
+    merged = settings.copy() if settings is not None else Settings()
+    if settings is None:
+        merged.setmodule("settings.base", priority="project")
+    merged.setdict(dict(seedset.settings), priority="spider")
+    return SpiderLimits.from_settings(merged)
 
 
 def feed_listed(body: bytes, url: str, limits: SpiderLimits) -> Entries:

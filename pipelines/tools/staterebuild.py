@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from scrapy.settings import BaseSettings
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
@@ -60,14 +61,18 @@ class Rebuilt:
 
 
 def rebuild(
-    store: Store, seedset: SeedSet, state_dir: Path, redis_url: str | None = None
+    store: Store,
+    seedset: SeedSet,
+    state_dir: Path,
+    redis_url: str | None = None,
+    settings: BaseSettings | None = None,
 ) -> Rebuilt:
     """With `redis_url` (STATE_BACKEND "redis"), into the seed set's keys in that Redis
     (``crawler.state.redis.replace_state``; `path` is then their description), else its file."""
     crawls = seedset_crawls(store, seedset.name)
     if not crawls:
         raise RebuildError(f"{store.uri} holds no crawl of seed set {seedset.name!r}")
-    states = fold(observe(store, crawls), seedset)
+    states = fold(observe(store, crawls), seedset, settings)
     if redis_url:
         path = Path(replace_redis_state(redis_url, seedset.name, states))
     else:
