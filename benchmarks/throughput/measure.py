@@ -22,6 +22,7 @@ import ctypes
 import os
 import subprocess
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,14 +77,6 @@ def children(pid: int) -> list[int]:
     return found
 
 
-def sample(pid: int) -> Memory:
-    crawlers: list[int] = []
-    workers: list[int] = []
-    for process in (pid, *_descendants(pid)):
-        (crawlers if is_crawler(process) else workers).append(pss(process))
-    return Memory(sum(crawlers) + sum(workers), max(crawlers, default=0), max(workers, default=0))
-
-
 def is_crawler(pid: int) -> bool:
     try:
         command = Path(f"/proc/{pid}/cmdline").read_bytes()
@@ -101,28 +94,44 @@ def cpu_seconds(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
 
 
-class RoleClock:
-    """The last CPU reading of every process seen, by role (see the module's docstring)."""
+class TreeSampler:
+    """One walk of the process tree per sample: each process's role, its PSS, and its last CPU
+    reading (see the module's docstring)."""
 
     def __init__(self, roles: Mapping[int, str]) -> None:
         self.roles = dict(roles)
         self.readings: dict[int, tuple[str, float]] = {}
 
-    def read(self, pid: int) -> None:
-        for process in (pid, *_descendants(pid), *self.roles):
-            seconds = cpu_seconds(process)
-            if seconds is None:
-                continue
-            # read each time: a shell that execs the crawler keeps its pid
-            role = self.roles.get(process) or ("crawler" if is_crawler(process) else "worker")
-            _, before = self.readings.get(process, (role, 0.0))
-            self.readings[process] = (role, max(before, seconds))
+    def sample(self, pid: int) -> Memory:
+        crawlers: list[int] = []
+        workers: list[int] = []
+        for process in (pid, *_descendants(pid)):
+            role = self._role(process)
+            (crawlers if role == "crawler" else workers).append(pss(process))
+            self._read(process, role)
+        for process, role in self.roles.items():
+            self._read(process, role)
+        return Memory(
+            sum(crawlers) + sum(workers), max(crawlers, default=0), max(workers, default=0)
+        )
 
-    def totals(self) -> dict[str, float]:
-        found: dict[str, float] = {}
+    def _role(self, pid: int) -> str:
+        # Read again each time: a shell that execs the crawler keeps its pid. Once a crawler,
+        # always: an exited process not yet reaped has an empty command line.
+        if self.readings.get(pid, ("", 0.0))[0] == "crawler" or is_crawler(pid):
+            return "crawler"
+        return "worker"
+
+    def _read(self, pid: int, role: str) -> None:
+        seconds = cpu_seconds(pid)
+        if seconds is not None:
+            self.readings[pid] = (role, max(self.readings.get(pid, (role, 0.0))[1], seconds))
+
+    def cpu_by_role(self) -> dict[str, float]:
+        totals: Counter[str] = Counter()
         for role, seconds in self.readings.values():
-            found[role] = found.get(role, 0.0) + seconds
-        return found
+            totals[role] += seconds
+        return dict(totals)
 
 
 def _descendants(pid: int) -> list[int]:
@@ -147,7 +156,7 @@ def run(
     `keep`: this process's other children (the web server), not part of the measurement;
     `roles`: processes (of `keep`) whose CPU is reported by role, {pid: role}."""
     measured = Measurement()
-    clock = RoleClock(roles or {})
+    sampler = TreeSampler(roles or {})
     become_subreaper()
     started = time.monotonic()
     with log.open("wb") as output:
@@ -157,8 +166,7 @@ def run(
             finished, status, usage = os.wait4(process.pid, os.WNOHANG)
             if finished:
                 break
-            reading = sample(process.pid)
-            clock.read(process.pid)
+            reading = sampler.sample(process.pid)
             if reading.crawler:  # 0: the process is exiting (a zombie has no memory to read)
                 last = reading
             measured.peak = max(measured.peak, reading.tree)
@@ -172,7 +180,7 @@ def run(
     measured.wall = time.monotonic() - started
     measured.cpu = usage.ru_utime + usage.ru_stime + reap_orphans(measured, keep)
     measured.returncode = process.returncode
-    measured.cpu_by_role = clock.totals()
+    measured.cpu_by_role = sampler.cpu_by_role()
     return measured
 
 

@@ -100,7 +100,11 @@ class CrawlStateExtension:
         assert crawler.stats is not None
         state = hold_state(config, name)
         logger.info("crawl state: %s", state.location)
-        extension = cls(StateTracker(ReportedWrites(state, crawler), schedule, crawler.stats))
+        # Only a state this process holds alone is remembered: in Redis, another process of the
+        # crawl may write a URL's listing date while this one fetches it.
+        remember = not isinstance(state, RedisState)
+        reported = ReportedWrites(state, crawler, remember=remember)
+        extension = cls(StateTracker(reported, schedule, crawler.stats))
         crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)
         return extension
 
@@ -125,17 +129,19 @@ class ReportedWrites:
     ``scrapy state rebuild`` catches up. Every user of the state (the tracker, the records
     pipeline's versions) writes through this.
 
-    It remembers the last `RECENT` states this process wrote, so the reads that follow a write
-    while one page goes through the crawl (the spider's verdict, the WARC metadata record, the
-    records pipeline's versions) do not go to SQLite or Redis again: a URL is this process's
-    while it goes through (the frontier gives it to one process), and a write is durable when
-    ``put`` returns, so what it remembers is what the backend holds."""
+    With `remember` (a SQLite state, which this process holds alone under its lock), it
+    remembers the last `RECENT` states this process wrote, so the reads that follow a write
+    while one page goes through the crawl (the spider's verdict, the records pipeline's
+    versions) do not go to SQLite again: a write is durable when ``put`` returns, so what it
+    remembers is what the file holds. A Redis state is read each time: another process of the
+    shared crawl may note a URL's listing date while this one fetches it."""
 
     RECENT = 1024
 
-    def __init__(self, state: CrawlState, crawler: Crawler) -> None:
+    def __init__(self, state: CrawlState, crawler: Crawler, *, remember: bool = True) -> None:
         self.inner = state
         self.crawler = crawler
+        self._recent = self.RECENT if remember else 0
         self._written: OrderedDict[str, UrlState] = OrderedDict()
 
     @property
@@ -156,9 +162,10 @@ class ReportedWrites:
             path = Path(self.inner.location)
             self.crawler.signals.send_catch_log(write_failed, path=path, error=exc)
             return
-        self._written[state.url] = state
-        if len(self._written) > self.RECENT:
-            self._written.popitem(last=False)
+        if self._recent:
+            self._written[state.url] = state
+            if len(self._written) > self._recent:
+                self._written.popitem(last=False)
 
     def due(self, now: datetime) -> Iterator[UrlState]:
         return self.inner.due(now)

@@ -156,7 +156,8 @@ class StateTracker:
         if head.status in (404, 410):
             self._count("state/gone")
             logger.info("%s is gone (%d): noted in the state", request.url, response.status)
-        listed = self.listings.get(request.url)
+        noted = self.listings.get(request.url)  # the kept date never moves back (`_later`)
+        listed = latest_listing(state.listed, noted) if noted else None
         self.state.put(dataclasses.replace(state, listed=listed) if listed else state)
 
     def article(self, url: str, is_article: bool) -> None:

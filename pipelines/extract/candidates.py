@@ -45,6 +45,7 @@ from lxml.html import HtmlElement
 from readability import Document as ReadabilityDocument
 
 from pipelines.extract.cleanup.rules import clean_lines
+from pipelines.extract.markup import common_ancestor
 from pipelines.extract.pagecontext import PageContext
 from pipelines.extract.textnorm import squash, words
 
@@ -215,13 +216,7 @@ def merged_tree(tree: HtmlElement, containers: list[HtmlElement]) -> HtmlElement
 
 
 def _common_ancestor(elements: list[HtmlElement]) -> HtmlElement:
-    chains = [[element, *element.iterancestors()][::-1] for element in elements]
-    common = chains[0][0]
-    for depth in range(min(len(chain) for chain in chains)):
-        node = chains[0][depth]
-        if any(chain[depth] is not node for chain in chains):
-            break
-        common = node
+    common = common_ancestor(elements)
     return common.getparent() if common.tag == "p" and common.getparent() is not None else common
 
 

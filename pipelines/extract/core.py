@@ -177,7 +177,7 @@ def extract(
     winner = _best_candidate(tree, document.text or "" if document else "", options, context)
     if not winner.lines:
         return None
-    text = "\n".join(with_standfirst(winner.lines, tree, page.descriptions(), context))
+    text = "\n".join(with_standfirst(winner.lines, tree, described := page.descriptions(), context))
     return Extraction(
         title=title,
         authors=byline.authors,
@@ -188,7 +188,7 @@ def extract(
         modified_at=page.time("dateModified", MODIFIED_META, bound),
         sitename=sitename,
         language=detect_language(text, page.declared_language(headers)),
-        description=next(iter(page.descriptions()), None),
+        description=described[0] if described else None,
         categories=_unique(page.categories()),
         tags=_unique(_split_all(page.tags(), ",")),
         canonical_url=page.canonical_url(url),

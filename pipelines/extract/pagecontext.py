@@ -39,10 +39,11 @@ from urllib.parse import urldefrag
 
 from lxml.html import HtmlElement
 
+from pipelines.extract.markup import is_hidden, linked_chars, name_words
 from pipelines.extract.pagelinks import links_elsewhere
 from pipelines.extract.textnorm import squash
 
-__all__ = ["PageContext", "is_hidden", "page_context"]
+__all__ = ["PageContext", "page_context"]
 
 # Class and id names split into lower-case words on anything but letters and digits; a name is
 # furniture when a word, a run of words or a word's start is listed here.
@@ -65,7 +66,6 @@ _FURNITURE_PATTERN = re.compile(
     r"|expandable box|collapsible box|people box|person box)"
     r"(?: |$))"
 )
-_NAME_SPLIT = re.compile(r"[^a-z0-9]+")
 _FURNITURE_TAGS = frozenset({"figcaption", "aside", "footer"})
 _NEVER_FURNITURE = frozenset({"html", "body", "main", "article"})
 _NOT_CARDS = frozenset(
@@ -99,7 +99,6 @@ _NOT_MARKED = frozenset(
 )
 
 
-_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _UNSEEN_TAGS = frozenset({"a", "li", "dd", "dt", "noscript", "template"})  # links, list items
 
 
@@ -162,8 +161,7 @@ def _shown_as_content(tree: HtmlElement, containers: set[HtmlElement]) -> set[st
             continue
         if any(ancestor.tag == "a" for ancestor in element.iterancestors()):
             continue
-        linked = sum(len(squash(link.text_content())) for link in element.iter("a"))
-        if linked < _CONTENT_LINK_SHARE * len(text):
+        if linked_chars(element) < _CONTENT_LINK_SHARE * len(text):
             shown.add(text)
     return shown
 
@@ -197,14 +195,6 @@ def _unseen(element: HtmlElement) -> bool:
     return element.tag in _UNSEEN_TAGS or is_hidden(element)
 
 
-def is_hidden(element: HtmlElement) -> bool:
-    """The element is hidden by its markup: ``hidden``, ``display:none``, ``visibility:hidden``."""
-    if element.get("hidden") is not None:
-        return True
-    style = element.get("style")
-    return bool(style and _HIDDEN_STYLE.search(style))
-
-
 def _inside(element: HtmlElement, containers: set[HtmlElement]) -> bool:
     return bool(containers) and any(
         node in containers for node in (element, *element.iterancestors())
@@ -222,7 +212,7 @@ def _is_furniture(element: HtmlElement, lengths: dict[HtmlElement, int], total: 
 
 @functools.lru_cache(maxsize=4096)  # templates repeat a few hundred class names thousands of times
 def _names_furniture(names: str) -> bool:
-    tokens = _NAME_SPLIT.split(names.lower())
+    tokens = name_words(names)
     return bool(_FURNITURE_WORDS.intersection(tokens)) or bool(
         _FURNITURE_PATTERN.search(" ".join(tokens))
     )

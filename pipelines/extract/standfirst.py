@@ -11,7 +11,7 @@ lines when they do not hold it yet. An element is the standfirst when
 - it is one block of text that the reader sees: no paragraphs, lists, headings, dates, code or
   buttons inside (a box of several things is not one; a plain block that only wraps another is
   read as that one), not inside a link, code, ``nav``, ``aside``, ``footer``, ``figure``,
-  ``form`` or a hidden element (`pagecontext.is_hidden`), not mostly link text, not the text of
+  ``form`` or a hidden element (`markup.is_hidden`), not mostly link text, not the text of
   a furniture element (`PageContext.boilerplate_texts`), a line the news cleanup keeps
   (`cleanup.rules.clean_lines`: no "Watch: ..." promo), a sentence or more (`_MIN_CHARS`) and no
   whole article (`_MAX_CHARS`); a ``<br>`` in it is a space;
@@ -31,14 +31,14 @@ words qualify: about half a millisecond per news-dev page.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 
 from lxml.etree import XPath
 from lxml.html import HtmlElement
 
 from pipelines.extract.cleanup.rules import clean_lines
-from pipelines.extract.pagecontext import PageContext, is_hidden
+from pipelines.extract.markup import common_ancestor, is_hidden, linked_chars, name_words
+from pipelines.extract.pagecontext import PageContext
 from pipelines.extract.textnorm import fold, squash
 
 __all__ = ["standfirst", "with_standfirst"]
@@ -64,7 +64,6 @@ _BLOCKS = frozenset(
 )
 _OPENING_CHARS = 20  # a description's first characters: the cheap test before reading a text
 _HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
-_NAME_SPLIT = re.compile(r"[^a-z0-9]+")
 # Class names of a standfirst, as whole words of a class or id split on anything but letters
 # and digits ("c-article-teaser-text" -> ... "teaser", "text"; "hero__excerpt")
 _NAMED_WORDS = frozenset(
@@ -74,15 +73,15 @@ _NAMED_RUNS = ("teaser text", "sub title", "article lead", "lead text", "post de
 
 
 def with_standfirst(
-    lines: Sequence[str], tree: HtmlElement, descriptions: Iterable[str | None], page: PageContext
+    lines: Sequence[str], tree: HtmlElement, descriptions: Iterable[str], page: PageContext
 ) -> list[str]:
     """`lines` with the page's standfirst (`standfirst`) first, when they lack it."""
     found = standfirst(tree, lines, descriptions, page)
-    return [*lines] if found is None else [found, *lines]
+    return list(lines) if found is None else [found, *lines]
 
 
 def standfirst(
-    tree: HtmlElement, lines: Sequence[str], descriptions: Iterable[str | None], page: PageContext
+    tree: HtmlElement, lines: Sequence[str], descriptions: Iterable[str], page: PageContext
 ) -> str | None:
     """The text of the page's standfirst (see the module's docstring), or None when the page
     shows none between its headline and the article's first line, or `lines` hold it already.
@@ -95,12 +94,12 @@ def standfirst(
     headline = _headline(tree, page.title)
     if anchor is None or headline is None:
         return None  # no order to go by
-    summaries = {fold(squash(text)) for text in descriptions if text and len(text) >= _MIN_CHARS}
+    summaries = {fold(text) for text in descriptions if len(text) >= _MIN_CHARS}
     openings = {summary[:_OPENING_CHARS] for summary in summaries}
     holders = set(anchor.iterancestors())
     above = set(headline.iterancestors())
     started = False
-    stack: list[tuple[HtmlElement, bool]] = [(_common(headline, anchor), False)]
+    stack: list[tuple[HtmlElement, bool]] = [(common_ancestor([headline, anchor]), False)]
     while stack:
         element, listed = stack.pop()
         if element is anchor:
@@ -136,7 +135,7 @@ def _candidate(
     text = _text(element)
     if not _MIN_CHARS <= len(text) <= _MAX_CHARS or not (named or fold(text) in summaries):
         return None
-    if _linked(element, text) or text in page.boilerplate_texts:
+    if 2 * linked_chars(element) >= len(text) or text in page.boilerplate_texts:
         return None
     return text if clean_lines(text, title=page.title, page=page) == [text] else None
 
@@ -157,10 +156,10 @@ def _headline(tree: HtmlElement, title: str | None) -> HtmlElement | None:
     """The page's headline element: the <h1> that shows the title (not a logo's <h1>), else
     the first <h1>."""
     headings = list(tree.iter("h1"))
-    key = fold(squash(title or ""))
+    key = fold(title or "")
     if key:
         for heading in headings:
-            if key in fold(squash(heading.text_content())):
+            if key in fold(heading.text_content()):
                 return heading
     return headings[0] if headings else None
 
@@ -201,8 +200,9 @@ def _first_paragraph(
                 return paragraph
     for start in starts:
         words = start.split(" ")
-        for part in (" ".join(words)[:_PREFIX_CHARS], " ".join(words[3:])[:_PREFIX_CHARS]):
-            for node in _TEXT_HOLDING(tree, part=part) if len(part) >= _MIN_CHARS else ():
+        parts = {start[:_PREFIX_CHARS], " ".join(words[3:])[:_PREFIX_CHARS]}
+        for part in sorted((part for part in parts if len(part) >= _MIN_CHARS), key=start.find):
+            for node in _TEXT_HOLDING(tree, part=part):
                 holder = node.getparent()
                 if holder is not None and node.is_tail:
                     holder = holder.getparent()
@@ -218,31 +218,16 @@ _TEXT_HOLDING = XPath(
 )
 
 
-def _common(first: HtmlElement, second: HtmlElement) -> HtmlElement:
-    """The lowest element that holds both."""
-    ancestors = {first, *first.iterancestors()}
-    for node in (second, *second.iterancestors()):
-        if node in ancestors:
-            return node
-    return first.getroottree().getroot()
-
-
-def _linked(element: HtmlElement, text: str) -> bool:
-    """Half the element's text or more is link text: a teaser, not a summary."""
-    linked = sum(len(squash(link.text_content())) for link in element.iter("a"))
-    return 2 * linked >= len(text)
-
-
 def _named(element: HtmlElement) -> bool:
     """The element's class or id names a standfirst, and it is no part of a heading (a title's
     second half in a span: "Eisheiligen 2024" + "Wann sie sind - und wie das Wetter wird")."""
-    if any(node.tag in _HEADINGS for node in element.iterancestors()):
+    words = name_words(f"{element.get('class', '')} {element.get('id', '')}")
+    if not words:
         return False
-    words = _NAME_SPLIT.split(f"{element.get('class', '')} {element.get('id', '')}".lower())
-    if _NAMED_WORDS.intersection(words):
-        return True
-    joined = " ".join(word for word in words if word)
-    return any(run in joined for run in _NAMED_RUNS)
+    joined = " ".join(words)
+    if not (_NAMED_WORDS.intersection(words) or any(run in joined for run in _NAMED_RUNS)):
+        return False
+    return not any(node.tag in _HEADINGS for node in element.iterancestors())
 
 
 def _held(key: str, lines: Sequence[str]) -> bool:

@@ -36,9 +36,12 @@ def spider_limits(seedset: SeedSet, settings: BaseSettings | None = None) -> Spi
     """The spider's bounds for the seed set as a crawl takes them: `settings` (the command's:
     the project's and ``-s``; without them the project's), the seed set's at the spider's
     priority, which ``-s`` (the command line's) still beats, as in ``scrapy crawl``."""
-    merged = settings.copy() if settings is not None else Settings()
+    merged: BaseSettings
     if settings is None:
+        merged = Settings()
         merged.setmodule("settings.base", priority="project")
+    else:
+        merged = settings.copy()
     merged.setdict(dict(seedset.settings), priority="spider")
     return SpiderLimits.from_settings(merged)
 

@@ -38,8 +38,8 @@ def test_cpu_is_split_by_role_and_memory_names_the_crawler(tmp_path: Path) -> No
     # each burned 0.8 s of CPU; a sample every 0.25 s misses at most the tail after the last
     assert roles["crawler"] > 0.4
     assert roles["worker"] > 0.4
-    assert "redis" in roles
+    assert roles["redis"] > 0.1  # it burned 0.6 s, most of it while the crawl ran
     assert roles["crawler"] + roles["worker"] <= measured.cpu + 0.05  # sampled: never more
     last = measured.at[measure.CHECKPOINTS[-1]]
-    assert last.crawler > 0  # the largest crawler process, not the shell at the root
-    assert last.tree >= last.crawler + last.largest_worker
+    # the largest crawler process: the Python one, not the shell at the root (a few hundred KB)
+    assert last.crawler > 4_000_000

@@ -99,3 +99,18 @@ def test_an_unchanged_pair_of_listings_is_no_change_in_the_next_run(
     state = tracker.known(URL)
     assert state is not None and state.listed == LATER
     assert tracker.stats.get_value("state/listing_changed") is None
+
+
+def test_fetching_a_due_article_listed_earlier_this_run_keeps_the_later_date(
+    tracker: StateTracker,
+) -> None:
+    """The state holds the sitemap's later date; this run sees the article only in the feed,
+    with its earlier date, and fetches it because it is due: the later date stays, or the
+    next run would take the sitemap's date for a change again."""
+    due = START - timedelta(minutes=1)
+    tracker.state.put(UrlState(URL, "article", START, listed=LATER, next_due=due))
+    req = request(FEED.listed(Listing(updated=RSS)))
+    assert tracker.wanted(req)  # due
+    tracker.fetched(req, archived(req, 200, "2022-10-12T12:00:05Z"))
+    state = tracker.known(URL)
+    assert state is not None and state.listed == LATER
