@@ -21,7 +21,14 @@ from scrapy.utils.httpobj import urlparse_cached
 
 from crawler.meta import CONNECTION_HEADERS, REASON, truncated_body
 from pipelines.warc import tls as warctls
-from pipelines.warc.record import Record, RecordFactory, build_record, http_head, status_line
+from pipelines.warc.record import (
+    Record,
+    RecordFactory,
+    build_record,
+    http_head,
+    is_packed,
+    status_line,
+)
 from pipelines.warc.record import warc_date as format_date
 from pipelines.warc.revisit import Revisit
 
@@ -58,7 +65,10 @@ def exchange_records(
     if response.ip_address is not None:
         extra.append(("WARC-IP-Address", str(response.ip_address)))
     extra += protocols + warctls.response_fields(request, chain_id)
-    yield response_record(request.url, head, body, response_id, date, extra, revisit)
+    packed = is_packed(
+        response.headers.get(b"Content-Encoding"), response.headers.get(b"Content-Type")
+    )
+    yield response_record(request.url, head, body, response_id, date, extra, revisit, packed)
     sent = request_head(request, protocol, redact_headers)
     yield build_record(
         "request",
@@ -82,9 +92,11 @@ def response_record(
     date: str,
     fields: list[tuple[str, str]],
     revisit: Revisit | None,
+    packed: bool = False,
 ) -> Record:
     """The response record; or the revisit that stands for it, without the body (and without
-    the head, for a 304: see ``pipelines.warc.revisit``)."""
+    the head, for a 304: see ``pipelines.warc.revisit``). A `packed` body (compressed already,
+    ``pipelines.warc.record.is_packed``) is stored in the record's gzip member as it is."""
     if revisit is None:
         return build_record(
             "response",
@@ -95,6 +107,7 @@ def response_record(
             target_uri=url,
             payload_offset=len(head),
             headers=fields,
+            packed_payload=packed,
         )
     return build_record(
         "revisit",
