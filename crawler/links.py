@@ -7,8 +7,8 @@ to the page itself.
 
 The spider walks these on the reactor for every front and every article whose related links it
 follows, and the extraction worker for every article's record (``crawler.itemlinks``), so the
-walk is written to cost little: one query of libxml2 for the candidate related blocks and one
-for the body containers, and each href resolved once (``_resolved`` keeps the last pages'
+walk is written to cost little: one walk over the elements finds the related blocks and the body
+container, and each href resolved once (``_resolved`` keeps the last pages'
 answers: the related links are a subset of all links, resolved just before).
 """
 
@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable
 from urllib.parse import unquote_to_bytes, urljoin, urlsplit
 
-from lxml.etree import XPath
+from lxml import etree
 from lxml.html import HtmlElement
 from parsel import Selector
 from scrapy.linkextractors import IGNORED_EXTENSIONS
@@ -38,18 +38,12 @@ BODY_SELECTORS = (
     "article",
 )
 _BODY_CLASSES = tuple(selector[1:] for selector in BODY_SELECTORS if selector.startswith("."))
+_BODY_RANKS = {name: 1 + rank for rank, name in enumerate(_BODY_CLASSES)}
+_ARTICLE_RANK = len(BODY_SELECTORS) - 1
 # Blocks that publishers use for related coverage: a section, div, aside, ul or nav whose class
-# or id says so, in any case. libxml2 finds the blocks that have a class or an id, and Python's
-# regular expression reads them (EXSLT's re:test calls back into Python for every element).
+# or id says so, in any case.
 RELATED = re.compile(r"related|read-?more|more-?news|also-?read|recommended|more-?stories", re.I)
-_BLOCKS = XPath(
-    "//*[self::section or self::div or self::aside or self::ul or self::nav][@class or @id]"
-)
-# Any element that may be a body container; its exact class names are read in Python.
-_BODIES = XPath(
-    "//*[@itemprop = 'articleBody' or self::article"
-    f" or {' or '.join(f'contains(@class, {name!r})' for name in _BODY_CLASSES)}]"
-)
+_BLOCK_TAGS = frozenset({"section", "div", "aside", "ul", "nav"})
 _URL_IGNORED = re.compile(r"[\t\n\r]")
 _SPACE = re.compile(r"[ \t\n\r]+")  # XML's whitespace, as normalize-space() takes it
 SKIPPED_REL = frozenset({"tag", "author", "category", "nofollow", "ugc", "sponsored"})
@@ -59,39 +53,55 @@ SKIPPED_EXTENSIONS = tuple(f".{extension}" for extension in IGNORED_EXTENSIONS)
 
 def article_body(page: Selector) -> list[HtmlElement]:
     """The article's text container: the first element of the first of `BODY_SELECTORS` that
-    the page has, found in one pass over the page; none when it has none."""
-    best: tuple[int, HtmlElement] | None = None
-    for element in _BODIES(page.root):
-        rank = _body_rank(element)
-        if rank is not None and (best is None or rank < best[0]):
-            best = (rank, element)
-    return [best[1]] if best is not None else []
+    the page has; none when it has none."""
+    return _blocks(page.root)[1]
 
 
-def _body_rank(element: HtmlElement) -> int | None:
+def related_blocks(page: Selector) -> list[HtmlElement]:
+    """The page's related blocks (`RELATED`), in page order."""
+    return _blocks(page.root)[0]
+
+
+def _blocks(root: HtmlElement) -> tuple[list[HtmlElement], list[HtmlElement]]:
+    """The related blocks and the article body, found in one walk over the page's elements in
+    Python: libxml2's ``contains(@class, ...)`` for the body's seven names cost more than the
+    walk (2.4 ms a news-dev page against 2 ms for both)."""
+    related: list[HtmlElement] = []
+    body: HtmlElement | None = None
+    rank = len(BODY_SELECTORS)  # the body's rank so far; nothing ranks below 0
+    for element in root.iter(etree.Element):
+        klass, ident = element.get("class"), element.get("id")
+        named = klass is not None or ident is not None
+        if (
+            named
+            and element.tag in _BLOCK_TAGS
+            and RELATED.search(f" {klass or ''} {ident or ''} ")
+        ):
+            related.append(element)
+        if rank:
+            found = _body_rank(element, klass)
+            if found is not None and found < rank:
+                body, rank = element, found
+    return related, [body] if body is not None else []
+
+
+def _body_rank(element: HtmlElement, klass: str | None) -> int | None:
     """The element's place in `BODY_SELECTORS`; None when it is none of them (a class name that
     only contains one of theirs, "entry-content-wrap")."""
     if element.get("itemprop") == "articleBody":
         return 0
-    names = set(_SPACE.split(element.get("class") or ""))
-    ranks = [1 + n for n, name in enumerate(_BODY_CLASSES) if name in names]
-    if ranks:
-        return min(ranks)
-    return len(BODY_SELECTORS) - 1 if element.tag == "article" else None
-
-
-def related_blocks(page: Selector) -> list[HtmlElement]:
-    return [
-        block
-        for block in _BLOCKS(page.root)
-        if RELATED.search(f" {block.get('class', '')} {block.get('id', '')} ")
-    ]
+    if klass:
+        ranks = [_BODY_RANKS[name] for name in _SPACE.split(klass) if name in _BODY_RANKS]
+        if ranks:
+            return min(ranks)
+    return _ARTICLE_RANK if element.tag == "article" else None
 
 
 def related_links(page: Selector, base_url: str, limit: int | None = None) -> list[str]:
     """Links of the related blocks and the body, absolute, canonical, in page order, once each;
     the first `limit` of them when a limit is given (a page of 100,000 links is not read on)."""
-    blocks = [*related_blocks(page), *article_body(page)]
+    related, body = _blocks(page.root)
+    blocks = [*related, *body]
     anchors = [anchor for block in blocks for anchor in block.xpath(".//a[@href]")]
     return _urls(anchors, base_url, limit)
 
