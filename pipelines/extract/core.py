@@ -37,6 +37,7 @@ from pipelines.extract import candidates, jsontext
 from pipelines.extract.bylines import read_byline
 from pipelines.extract.charset import Decoded, decode
 from pipelines.extract.cleanup.rules import CLEANUP_VERSION
+from pipelines.extract.htmltree import parse_html
 from pipelines.extract.language import detect_language
 from pipelines.extract.metadata import (
     MODIFIED_META,
@@ -141,8 +142,9 @@ def extractor_version() -> str:
 
 
 def parse(decoded: Decoded) -> HtmlElement | None:
-    """The page's tree as `extract` reads it (trafilatura's parser); None for no HTML."""
-    return trafilatura.load_html(decoded.text)
+    """The page's tree as `extract` reads it (``pipelines.extract.htmltree``); None for no
+    HTML."""
+    return parse_html(decoded.text)
 
 
 def extract(
