@@ -61,8 +61,12 @@ class ExtractionPool:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload([PRELOAD])
         # Blocking for a while on a loaded machine (the forkserver imports the extractor):
-        # the crawl builds the pool in a thread.
+        # the crawl builds the pool in a thread. pebble starts the forkserver and the workers
+        # on first use, which would be the first article's `submit_page`, on the reactor (a
+        # second or more with the reactor blocked): `active` starts them here instead.
         self._pool = ProcessPool(max_workers=workers, context=context)
+        if not self._pool.active:
+            raise RuntimeError("the extraction pool did not start")
 
     def submit(
         self, body: bytes, url: str, headers: Mapping[str, str]

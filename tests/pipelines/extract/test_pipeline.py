@@ -7,6 +7,7 @@ loop, close_spider) with a crawler from Scrapy's test helper, so stats are Scrap
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from scrapy.utils.test import get_crawler
 
 import pipelines.extract.pipeline
 import pipelines.extract.pool
+from benchmarks.throughput.measure import children
 from crawler.items import ArticleItem, Discovery, WarcPointer
 from pipelines.extract.config import ExtractConfig
 from pipelines.extract.core import extract
@@ -150,3 +152,19 @@ def test_pages_in_flight_are_bounded(pipeline_factory: Any) -> None:
     assert [result["schema"] for result in results] == [2, 2, 2, 2]
     assert max(seen) == 1
     assert pipeline.config.in_flight == 1
+
+
+def test_the_pool_starts_its_workers_when_built_not_on_the_first_page() -> None:
+    """The crawl builds the pool in a thread; pebble would start the forkserver and the
+    workers on the first `submit`, which the pipeline calls on the reactor."""
+    before = set(grandchildren())
+    pool = pipelines.extract.pool.ExtractionPool(2, timeout=None)
+    try:
+        assert len(set(grandchildren()) - before) == 2  # the forkserver's two workers
+    finally:
+        pool.close()
+
+
+def grandchildren() -> list[int]:
+    """The processes forked by this process's children (the forkserver's workers)."""
+    return [pid for child in children(os.getpid()) for pid in children(child)]
