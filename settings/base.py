@@ -19,6 +19,10 @@ AUTOTHROTTLE_START_DELAY = 1.0  # seconds before the first measurement
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0  # parallel requests per host AutoThrottle aims for
 CONCURRENT_REQUESTS = 16  # across all hosts
 CONCURRENT_REQUESTS_PER_DOMAIN = 4  # per host
+# Outputs of one response handled at once. A page gives at most one item (an article) and some
+# requests that need no waiting; Scrapy starts this many asyncio tasks for every response, so
+# its default (100) cost 0.3 ms of CPU per page.
+CONCURRENT_ITEMS = 8
 DOWNLOAD_DELAY = 0.5  # minimum seconds between requests to one host
 DOWNLOAD_TIMEOUT = 60  # seconds
 DOWNLOAD_MAXSIZE = 64 * 1024 * 1024  # bodies are cut here; the cut body is archived, marked
