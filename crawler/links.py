@@ -39,6 +39,7 @@ BODY_SELECTORS = (
 )
 _BODY_CLASSES = tuple(selector[1:] for selector in BODY_SELECTORS if selector.startswith("."))
 _BODY_RANKS = {name: 1 + rank for rank, name in enumerate(_BODY_CLASSES)}
+_BODY_HINT = re.compile("|".join(re.escape(name) for name in _BODY_CLASSES))  # in a class
 _ARTICLE_RANK = len(BODY_SELECTORS) - 1
 # Blocks that publishers use for related coverage: a section, div, aside, ul or nav whose class
 # or id says so, in any case.
@@ -78,8 +79,9 @@ def _blocks(root: HtmlElement) -> tuple[list[HtmlElement], list[HtmlElement]]:
             and RELATED.search(f" {klass or ''} {ident or ''} ")
         ):
             related.append(element)
-        if rank:
-            found = _body_rank(element, klass)
+        hinted = klass is not None and _BODY_HINT.search(klass) is not None
+        if rank and (hinted or element.tag == "article" or element.get("itemprop")):
+            found = _body_rank(element, klass if hinted else None)
             if found is not None and found < rank:
                 body, rank = element, found
     return related, [body] if body is not None else []
