@@ -130,11 +130,13 @@ class ReportedWrites:
     pipeline's versions) writes through this.
 
     With `remember` (a SQLite state, which this process holds alone under its lock), it
-    remembers the last `RECENT` states this process wrote, so the reads that follow a write
-    while one page goes through the crawl (the spider's verdict, the records pipeline's
-    versions) do not go to SQLite again: a write is durable when ``put`` returns, so what it
-    remembers is what the file holds. A Redis state is read each time: another process of the
-    shared crawl may note a URL's listing date while this one fetches it."""
+    remembers the last `RECENT` URLs' states this process read or wrote, so the reads that
+    follow while one page goes through the crawl (the downloader middleware's, the tracker's
+    after the fetch, the spider's verdict, the WARC metadata record's, the records pipeline's
+    versions) do not go to SQLite again: nobody else writes the file, and a write is durable
+    when ``put`` returns, so what it remembers is what the file holds. A Redis state is read
+    each time: another process of the shared crawl may note a URL's listing date while this one
+    fetches it."""
 
     RECENT = 1024
 
@@ -142,18 +144,22 @@ class ReportedWrites:
         self.inner = state
         self.crawler = crawler
         self._recent = self.RECENT if remember else 0
-        self._written: OrderedDict[str, UrlState] = OrderedDict()
+        self._known: OrderedDict[str, UrlState | None] = OrderedDict()  # None: not in the state
 
     @property
     def location(self) -> str:
         return self.inner.location
 
     def get(self, url: str) -> UrlState | None:
-        written = self._written.get(url)
-        return written if written is not None else self.inner.get(url)
+        if url in self._known:
+            self._known.move_to_end(url)
+            return self._known[url]
+        state = self.inner.get(url)
+        self._remember(url, state)
+        return state
 
     def put(self, state: UrlState) -> None:
-        self._written.pop(state.url, None)
+        self._known.pop(state.url, None)  # a refused write: the next read asks the state
         try:
             self.inner.put(state)
         except (sqlite3.Error, OSError, RedisError, StateError) as exc:
@@ -162,10 +168,13 @@ class ReportedWrites:
             path = Path(self.inner.location)
             self.crawler.signals.send_catch_log(write_failed, path=path, error=exc)
             return
+        self._remember(state.url, state)
+
+    def _remember(self, url: str, state: UrlState | None) -> None:
         if self._recent:
-            self._written[state.url] = state
-            if len(self._written) > self._recent:
-                self._written.popitem(last=False)
+            self._known[url] = state
+            if len(self._known) > self._recent:
+                self._known.popitem(last=False)
 
     def due(self, now: datetime) -> Iterator[UrlState]:
         return self.inner.due(now)

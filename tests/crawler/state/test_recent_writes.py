@@ -81,3 +81,39 @@ def test_the_memory_of_writes_is_bounded() -> None:
         state.put(page(url))
     assert state.get(urls[-1]) == page(urls[-1]) and inner.reads == 0
     assert state.get(urls[0]) == page(urls[0]) and inner.reads == 1  # forgotten: read again
+
+
+def test_reads_are_remembered_too_absent_urls_included() -> None:
+    """The process holds the SQLite state alone: a state it read stays what the file holds
+    until it writes one itself (the downloader middleware's read, then the tracker's)."""
+    inner = DictState()
+    inner.values["http://127.0.0.1/a/"] = page("http://127.0.0.1/a/")
+    state = ReportedWrites(inner, get_crawler(Spider))
+    for _ in range(3):
+        assert state.get("http://127.0.0.1/a/") == page("http://127.0.0.1/a/")
+        assert state.get("http://127.0.0.1/new/") is None
+    assert inner.reads == 2
+    state.put(page("http://127.0.0.1/new/"))
+    assert state.get("http://127.0.0.1/new/") == page("http://127.0.0.1/new/")
+    assert inner.reads == 2
+
+
+def test_a_refused_write_forgets_what_was_read() -> None:
+    inner = DictState()
+    state = ReportedWrites(inner, get_crawler(Spider))
+    assert state.get("http://127.0.0.1/a/") is None
+    inner.refuse = True
+    state.put(page("http://127.0.0.1/a/"))
+    inner.values["http://127.0.0.1/a/"] = page("http://127.0.0.1/a/", status=500)  # file holds
+    assert state.get("http://127.0.0.1/a/") == page("http://127.0.0.1/a/", status=500)
+    assert inner.reads == 2
+
+
+def test_without_remember_every_read_goes_to_the_state() -> None:
+    """A shared crawl's Redis state: other processes write it too."""
+    inner = DictState()
+    state = ReportedWrites(inner, get_crawler(Spider), remember=False)
+    state.put(page("http://127.0.0.1/a/"))
+    for _ in range(3):
+        assert state.get("http://127.0.0.1/a/") == page("http://127.0.0.1/a/")
+    assert inner.reads == 3
