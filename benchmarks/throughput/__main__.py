@@ -14,7 +14,9 @@ is served by nginx on 127.0.0.1, and each mode crawls all of it as its own proce
   ``redis-server`` started here, which also holds their crawl state); its CPU and memory are
   the three trees' together (the Redis server's CPU is not in it: it is printed on its own
   line with the crawlers' and the workers'), and nginx's log says whether any page was
-  fetched twice.
+  fetched twice. Each process has one extraction worker, as the README's scaling advice says
+  (processes x ``EXTRACT_WORKERS`` about the cores: three processes on two cores; ``full``'s
+  one process has one per core).
 
 Pages/s is requests served over the span from the first to the last request in nginx's log (no
 process start-up or shutdown in it); CPU is the whole process tree's (``measure``), and under each
@@ -58,7 +60,8 @@ NEWS = {
     "archive": {"ITEM_PIPELINES": "{}"},
     "full": {},
     "inline": {"EXTRACT_INLINE": "True"},
-    "shared": {},  # the crawl state in Redis, as full keeps it in SQLite: a first run each
+    # the crawl state in Redis, as full keeps it in SQLite (a first run each); one worker each
+    "shared": {"EXTRACT_WORKERS": "1"},
 }
 BARE = Path(__file__).with_name("bare.py")
 
