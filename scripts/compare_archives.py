@@ -7,8 +7,8 @@ arguments; all that is not normalised is compared exactly (header and JSON key o
 - ids, uuid4 per run or derived from one: WARC-Record-ID, -Concurrent-To, -Refers-To, -Warcinfo-ID,
   records `record_id`, `warc.record_id`, metadata field `record-id`; crawl id `{seedset}-{time}`;
   writer `{hostname}-{pid}`, warcinfo field `hostname`.
-- dates: WARC-Date, the response's HTTP `Date:`, CDXJ timestamps, records `fetched_at`, manifest
-  `started_at`/`finished_at`, report start_time, finish_time, elapsed_time_seconds, *_per_minute.
+- dates: WARC-Date, HTTP `Date:`, CDXJ timestamps, records `fetched_at`/`first_seen`, manifest
+  (and writers') `started_at`/`finished_at`, report start/finish/elapsed time, *_per_minute.
 - what derives from those: file names, WARC-Filename; WARC-Block-/-Payload-Digest are compared
   exactly if the bytes they cover are identical, else by algorithm and length (warcio checks each
   against its bytes, compared normalised here); Content-Length less what normalisation changed;
@@ -41,10 +41,10 @@ TEXT_TYPE = re.compile(r"^text/|[/+](xml|json|javascript)\b", re.I)
 VERSION = re.compile(r"\d+(?:\.\d+)+[\w.+-]*")
 OURS = r"(?:crawler|pipelines|settings|commands)\b"  # our packages, for --allow-moved-modules
 OUR_MODULES = re.compile(rf"(?<![\w./])(?={OURS})(?:\w+\.)*(\w+)(?![\w/])")
-RECORD_SKIP = ("record_id", "crawl_id", "fetched_at")  # and in `warc`:
+RECORD_SKIP = ("record_id", "crawl_id", "fetched_at", "first_seen")  # and in `warc`:
 RECORD_WARC_SKIP = ("filename", "offset", "length", "record_id")
 FIELD_IDS = {"record-id": "<record-id>", "hostname": "<hostname>"}
-MANIFEST_PRESENT = re.compile(r"manifest\.(started_at|finished_at|objects\[\d+\]\.(sha256|size))")
+MANIFEST_PRESENT = re.compile(r"manifest\.((\S+\.)?(start|finish)ed_at|objects\S+\.(sha256|size))")
 REPORT_PRESENT = r"report\.stats\.(elapsed_time_seconds|start_time|finish_time|\w+_per_minute|memusage/.*|warc/bytes|archive/stored_bytes/.*)|report\.summary\.(store|warc_bytes|lines\[[24]\])"  # noqa: E501
 PORT_BYTES = r"|report\.stats\.downloader/(request|response)_bytes"
 
