@@ -5,7 +5,8 @@ closes, and handed to the archive, which stores it as ``records/{crawl}/part-...
 The writer id (``{host}-{pid}``) in the name lets several crawler processes share one crawl.
 A part closes when it holds ``RECORDS_BATCH_SIZE`` records, when it is ``RECORDS_MAX_AGE``
 seconds old, and when the spider closes. Parts are gzip with a zero mtime and records are
-serialised with a fixed key order, so the same records always give the same bytes.
+serialised with a fixed key order, so the same records give the same bytes (with one build of
+zlib-ng; ``scrapy reextract`` compares a part it finds stored by its records).
 
 A part that cannot be written (``OSError``: a full disk...) stops the crawl through the archive,
 and nothing more is written: the torn part keeps its ``.open`` name, crash-resume removes it,

@@ -21,9 +21,12 @@ extractor every record equals the crawl's own, field for field.
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import logging
 import re
 import tempfile
+import zlib
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future
@@ -44,7 +47,7 @@ from pipelines.extract.pool import ExtractionPool
 from pipelines.records import clean_record
 from pipelines.records.pipeline import RecordBatch
 from pipelines.storage import ObjectExistsError, Store, StoredObject
-from pipelines.storage.base import json_bytes, sha256_of_stream
+from pipelines.storage.base import json_bytes
 from pipelines.tools.revisits import revisit_count
 from pipelines.warc.reader import article_metadata, articles, warc_keys
 
@@ -213,13 +216,23 @@ class _Parts:
 
 
 def _put(target: Store, path: Path, key: str) -> StoredObject:
-    """Store a part. A part left by an interrupted run with the same extractor is identical, and
-    is kept; a different one is an error."""
+    """Store a part. A part left by an interrupted run with the same extractor holds the same
+    records, and is kept; one with other records is an error. The records are compared, not the
+    compressed bytes: another build of the compressor (an upgrade between the two runs) writes
+    the same records in other bytes."""
     try:
         return target.put_file(path, key)
     except ObjectExistsError:
-        with target.get(key) as stream, open(path, "rb") as mine:
-            stored, local = sha256_of_stream(stream), sha256_of_stream(mine)
-        if stored != local:
+        with target.get(key) as stream:
+            stored = stream.read()
+        if _records_of(stored) != _records_of(path.read_bytes()):
             raise ReextractError(f"{target.uri}: {key} exists and differs") from None
-        return StoredObject(key, path.stat().st_size, local)
+        return StoredObject(key, len(stored), hashlib.sha256(stored).hexdigest())
+
+
+def _records_of(part: bytes) -> bytes | None:
+    """A part's JSON lines; None for one that is not whole gzip (torn or damaged)."""
+    try:
+        return gzip.decompress(part)
+    except (OSError, EOFError, zlib.error):
+        return None
