@@ -70,7 +70,9 @@ def _blocks(root: HtmlElement) -> tuple[list[HtmlElement], list[HtmlElement]]:
     related: list[HtmlElement] = []
     body: HtmlElement | None = None
     rank = len(BODY_SELECTORS)  # the body's rank so far; nothing ranks below 0
-    for element in root.iter(etree.Element):
+    # the whole document, as an XPath from the root would: lxml.html may hand out a subtree
+    # (the body's only child, for a page without <html> and <head>)
+    for element in root.getroottree().getroot().iter(etree.Element):
         klass, ident = element.get("class"), element.get("id")
         named = klass is not None or ident is not None
         if (

@@ -10,6 +10,7 @@ import pytest
 from parsel import Selector
 
 from crawler.links import _joined, all_links, article_body, related_blocks, related_links
+from pipelines.extract.htmltree import parse_html
 
 BASE = "http://127.0.0.1:8000/2022/10/12/story/"
 
@@ -52,6 +53,18 @@ def test_related_blocks_are_named_by_class_or_id_in_any_case(block: str, related
 def test_the_most_specific_body_container_is_taken(body: str, container: str | None) -> None:
     found = article_body(page(body))
     assert [element.get("id") for element in found] == ([container] if container else [])
+
+
+def test_blocks_are_found_in_the_whole_page_from_a_subtree_root() -> None:
+    """lxml.html hands the worker the body's only child as the root of a page without <html> and
+    <head>: the body container (the <body> here) is still found, as an XPath from it would."""
+    tree = parse_html(
+        '<body class="post-content"><div id="wrap"><p>Text.</p>'
+        '<a href="/a/">a</a><a href="/b/">b</a></div></body>'
+    )
+    assert tree is not None and tree.tag == "div"  # the subtree
+    found = related_links(Selector(root=tree, type="html"), BASE)
+    assert found == ["http://127.0.0.1:8000/a/", "http://127.0.0.1:8000/b/"]
 
 
 def test_the_page_itself_is_skipped_however_its_url_is_spelled() -> None:
