@@ -65,7 +65,9 @@ class ExtractionPool:
         # on first use, which would be the first article's `submit_page`, on the reactor (a
         # second or more with the reactor blocked): `active` starts them here instead.
         self._pool = ProcessPool(max_workers=workers, context=context)
-        if not self._pool.active:
+        if not self._pool.active:  # one of pebble's threads died: stop what did start
+            self._pool.stop()  # type: ignore[no-untyped-call]
+            self._pool.join()
             raise RuntimeError("the extraction pool did not start")
 
     def submit(

@@ -28,7 +28,7 @@ WARC_VERSION = b"WARC/1.1"
 # which writes the same standard gzip members as zlib in about half its CPU at this level (files
 # within 1% of zlib's size; benchmarks/throughput measures the crawl).
 COMPRESS_LEVEL = 6
-# A gzip member's header as zlib writes it (no name, no mtime, unknown OS).
+# A gzip member's header: no name, no mtime, no flags, OS "unknown" (zlib-ng's own says Unix).
 _GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
 
 
@@ -143,10 +143,19 @@ _PACKED_TYPES = frozenset(
 )
 
 
+# Content-Encodings that compress (the last one applied is the outermost). Servers also send
+# "none", "utf-8" or "binary" over plain text: those bodies are deflated as usual.
+_PACKED_ENCODINGS = frozenset(
+    {b"gzip", b"x-gzip", b"deflate", b"br", b"zstd", b"compress", b"x-compress"}
+)
+
+
 def is_packed(content_encoding: bytes | None, content_type: bytes | None) -> bool:
-    """The HTTP payload is compressed already: a Content-Encoding other than identity, or a
-    compressed media type (`_PACKED_TYPES`)."""
-    if content_encoding and content_encoding.strip().lower() not in (b"identity", b""):
+    """The HTTP payload is compressed already: its last Content-Encoding compresses
+    (`_PACKED_ENCODINGS`), or its media type is a compressed format (`_PACKED_TYPES`)."""
+    codings = [c.strip().lower() for c in (content_encoding or b"").split(b",")]
+    applied = [coding for coding in codings if coding not in (b"", b"identity")]
+    if applied and applied[-1] in _PACKED_ENCODINGS:
         return True
     media = (content_type or b"").partition(b";")[0].strip().lower()
     return media.decode("latin-1") in _PACKED_TYPES

@@ -83,6 +83,11 @@ def test_a_plain_member_is_unchanged_without_a_stored_part() -> None:
         (b" BR ", b"text/html; charset=utf-8", True),
         (b"zstd", None, True),
         (b"identity", b"text/html", False),
+        (b"gzip, br", b"text/html", True),
+        (b"gzip, identity", b"text/html", True),  # identity changes nothing
+        (b"none", b"text/html", False),  # what misconfigured servers send over plain text
+        (b"UTF-8", b"text/html", False),
+        (b"x-compress", None, True),
         (None, b"text/html; charset=utf-8", False),
         (None, b"Image/JPEG", True),
         (None, b"image/svg+xml", False),
