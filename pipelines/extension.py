@@ -28,7 +28,7 @@ from twisted.internet.defer import Deferred
 from crawler.frontier.keys import shared_crawl_id
 from crawler.redaction import redacted_settings
 from crawler.signals import tls_refused, write_failed
-from crawler.state.extension import CrawlStateExtension, crawl_state
+from crawler.state.extension import crawl_state
 from pipelines.archive.config import ArchiveConfig
 from pipelines.archive.context import ArchiveContext
 from pipelines.archive.diskfull import watch_log_files
@@ -58,17 +58,10 @@ WRITE_FAILED = "write_failed"  # the spider's close reason when a write failed
 class ArchiveExtension(ArchiveContext):
     resume: ResumeState | None
 
-    def __init__(
-        self,
-        archive: Archive,
-        capture: WarcCapture,
-        resume: ResumeState | None,
-        crawler: Crawler | None = None,
-    ) -> None:
+    def __init__(self, archive: Archive, capture: WarcCapture, resume: ResumeState | None) -> None:
         self.archive = archive
         self.capture = capture
         self.resume = resume
-        self.crawler = crawler
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -105,7 +98,7 @@ class ArchiveExtension(ArchiveContext):
         archive.prepare_recovery = partial(index_closed_warcs, store=store, stats=crawler.stats)
         state = crawl_state(settings)  # scheduled re-crawls (crawler.state), None when off
         capture = WarcCapture(warc_config, archive, crawler.stats, state=state)
-        extension = cls(archive, capture, resume, crawler)
+        extension = cls(archive, capture, resume)
         extension.connect(crawler.signals)
         if resume is not None and resume.failed is not None:
             archive.write_failed(*resume.failed)  # the crawl stops once its engine runs
@@ -126,9 +119,6 @@ class ArchiveExtension(ArchiveContext):
         archive = self.archive  # Scrapy has set up its log handler (again) by now: watch its file
         watch_log_files(lambda *full: archive.reactor.callFromThread(archive.write_failed, *full))
         self.archive.recover()  # send what earlier runs left before new files are written
-        tracked = self.crawler.get_extension(CrawlStateExtension) if self.crawler else None
-        if tracked is not None:  # built after this one: read the state through it from now on,
-            self.capture.state = tracked.tracker.state  # which remembers its recent writes
         self.capture.open()
         if archive.failure is not None and archive.on_failure is not None:
             archive.on_failure()  # a write failed before the engine ran (a full disk): stop now

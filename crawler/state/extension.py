@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections import OrderedDict
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -100,11 +99,7 @@ class CrawlStateExtension:
         assert crawler.stats is not None
         state = hold_state(config, name)
         logger.info("crawl state: %s", state.location)
-        # Only a state this process holds alone is remembered: in Redis, another process of the
-        # crawl may write a URL's listing date while this one fetches it.
-        remember = not isinstance(state, RedisState)
-        reported = ReportedWrites(state, crawler, remember=remember)
-        extension = cls(StateTracker(reported, schedule, crawler.stats))
+        extension = cls(StateTracker(ReportedWrites(state, crawler), schedule, crawler.stats))
         crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)
         return extension
 
@@ -129,37 +124,22 @@ class ReportedWrites:
     ``scrapy state rebuild`` catches up. Every user of the state (the tracker, the records
     pipeline's versions) writes through this.
 
-    With `remember` (a SQLite state, which this process holds alone under its lock), it
-    remembers the last `RECENT` URLs' states this process read or wrote, so the reads that
-    follow while one page goes through the crawl (the downloader middleware's, the tracker's
-    after the fetch, the spider's verdict, the WARC metadata record's, the records pipeline's
-    versions) do not go to SQLite again: nobody else writes the file, and a write is durable
-    when ``put`` returns, so what it remembers is what the file holds. A Redis state is read
-    each time: another process of the shared crawl may note a URL's listing date while this one
-    fetches it."""
+    A SQLite state answers the reads that follow a write from memory (``SqliteState``); a Redis
+    state is read each time: another process of the shared crawl may note a URL's listing date
+    while this one fetches it."""
 
-    RECENT = 1024
-
-    def __init__(self, state: CrawlState, crawler: Crawler, *, remember: bool = True) -> None:
+    def __init__(self, state: CrawlState, crawler: Crawler) -> None:
         self.inner = state
         self.crawler = crawler
-        self._recent = self.RECENT if remember else 0
-        self._known: OrderedDict[str, UrlState | None] = OrderedDict()  # None: not in the state
 
     @property
     def location(self) -> str:
         return self.inner.location
 
     def get(self, url: str) -> UrlState | None:
-        if url in self._known:
-            self._known.move_to_end(url)
-            return self._known[url]
-        state = self.inner.get(url)
-        self._remember(url, state)
-        return state
+        return self.inner.get(url)
 
     def put(self, state: UrlState) -> None:
-        self._known.pop(state.url, None)  # a refused write: the next read asks the state
         try:
             self.inner.put(state)
         except (sqlite3.Error, OSError, RedisError, StateError) as exc:
@@ -167,14 +147,6 @@ class ReportedWrites:
                 self.crawler.stats.inc_value("state/write_failed")
             path = Path(self.inner.location)
             self.crawler.signals.send_catch_log(write_failed, path=path, error=exc)
-            return
-        self._remember(state.url, state)
-
-    def _remember(self, url: str, state: UrlState | None) -> None:
-        if self._recent:
-            self._known[url] = state
-            if len(self._known) > self._recent:
-                self._known.popitem(last=False)
 
     def due(self, now: datetime) -> Iterator[UrlState]:
         return self.inner.due(now)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+from collections import OrderedDict
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -53,12 +54,21 @@ def rebuild_hint(path: Path) -> str:
 
 
 class SqliteState:
-    """The ``CrawlState`` of one seed set in one SQLite file, held by this process."""
+    """The ``CrawlState`` of one seed set in one SQLite file, held by this process.
+
+    Nobody else writes the file while this process holds its lock, so the last `RECENT` URLs'
+    states it read or wrote are what the file holds: they are answered from memory. A page
+    is read about five times on its way through the crawl (discovery, the downloader
+    middleware, the tracker after the fetch, the WARC metadata record, the records pipeline's
+    versions), and each read was a query and a JSON parse of the article's last text."""
+
+    RECENT = 1024
 
     def __init__(self, path: Path, connection: sqlite3.Connection, lock_fd: int) -> None:
         self.path = path
         self._db = connection
         self._lock_fd = lock_fd
+        self._recent: OrderedDict[str, UrlState | None] = OrderedDict()  # None: no row
 
     @classmethod
     def open(cls, path: Path, *, wait: bool = False) -> SqliteState:
@@ -82,16 +92,28 @@ class SqliteState:
         return str(self.path)
 
     def get(self, url: str) -> UrlState | None:
+        if url in self._recent:
+            self._recent.move_to_end(url)
+            return self._recent[url]
         row = self._db.execute("SELECT state FROM urls WHERE url = ?", (url,)).fetchone()
-        return None if row is None else self._load(row[0])
+        state = None if row is None else self._load(row[0])
+        self._remember(url, state)
+        return state
 
     def put(self, state: UrlState) -> None:
+        self._recent.pop(state.url, None)  # a write that fails: the next read asks the file
         due = None if state.next_due is None else _key(state.next_due)
         with self._db:
             self._db.execute(
                 "INSERT OR REPLACE INTO urls (url, kind, next_due, state) VALUES (?, ?, ?, ?)",
                 (state.url, state.kind, due, state.to_json()),
             )
+        self._remember(state.url, state)
+
+    def _remember(self, url: str, state: UrlState | None) -> None:
+        self._recent[url] = state
+        if len(self._recent) > self.RECENT:
+            self._recent.popitem(last=False)
 
     def due(self, now: datetime) -> Iterator[UrlState]:
         rows = self._db.execute(

@@ -1,19 +1,92 @@
-"""The crawl state remembers what this process just wrote (``ReportedWrites``): the reads that
-follow a write for the same page are answered from memory, a refused write is not remembered,
-and the memory is bounded."""
+"""The SQLite state answers the reads that follow a read or a write of the same URL from memory
+(this process holds the file alone), bounded, and forgets a URL whose write failed; the
+reporting wrapper itself remembers nothing (a Redis state is read each time)."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
+import pytest
 from scrapy import Spider
 from scrapy.utils.test import get_crawler
 
 from crawler.state.base import UrlState
 from crawler.state.extension import ReportedWrites
+from crawler.state.sqlite import SqliteState, state_path
 
 NOW = datetime(2022, 10, 12, 9, 30, tzinfo=UTC)
+
+
+def page(url: str, status: int = 200) -> UrlState:
+    return UrlState(url, "article", NOW, last_fetched=NOW, last_status=status)
+
+
+class Counted:
+    """A SQLite state and the SELECTs its connection runs (SQLite's own trace callback)."""
+
+    def __init__(self, path: Path) -> None:
+        self.state = SqliteState.open(state_path(path, "demo"))
+        self.selects: list[str] = []
+        self.state._db.set_trace_callback(self._trace)
+
+    def _trace(self, statement: str) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            self.selects.append(statement)
+
+
+@pytest.fixture
+def counted(tmp_path: Path) -> Iterator[Counted]:
+    opened = Counted(tmp_path)
+    yield opened
+    opened.state.close()
+
+
+def test_reads_after_a_read_or_a_write_do_not_query_the_file(counted: Counted) -> None:
+    state = counted.state
+    assert state.get("http://127.0.0.1/new/") is None
+    state.put(page("http://127.0.0.1/a/"))
+    for _ in range(3):
+        assert state.get("http://127.0.0.1/new/") is None
+        assert state.get("http://127.0.0.1/a/") == page("http://127.0.0.1/a/")
+    assert len(counted.selects) == 1  # the first read of the absent URL
+    state.put(page("http://127.0.0.1/new/"))
+    assert state.get("http://127.0.0.1/new/") == page("http://127.0.0.1/new/")
+    assert len(counted.selects) == 1
+
+
+def test_what_is_remembered_is_what_the_file_holds(tmp_path: Path) -> None:
+    path = state_path(tmp_path, "demo")
+    state = SqliteState.open(path)
+    state.put(page("http://127.0.0.1/a/", status=404))
+    remembered = state.get("http://127.0.0.1/a/")
+    state.close()
+    again = SqliteState.open(path)
+    assert again.get("http://127.0.0.1/a/") == remembered
+    again.close()
+
+
+def test_a_failed_write_forgets_the_url(counted: Counted) -> None:
+    state = counted.state
+    assert state.get("http://127.0.0.1/a/") is None
+    counted.state._db.execute(
+        "CREATE TRIGGER refuse BEFORE INSERT ON urls BEGIN SELECT RAISE(ABORT, 'refused'); END"
+    )
+    with pytest.raises(sqlite3.Error):
+        state.put(page("http://127.0.0.1/a/"))
+    assert state.get("http://127.0.0.1/a/") is None  # asked the file again: still no row
+    assert len([s for s in counted.selects if "FROM urls" in s]) == 2
+
+
+def test_the_memory_is_bounded(counted: Counted) -> None:
+    state = counted.state
+    urls = [f"http://127.0.0.1/{n}/" for n in range(SqliteState.RECENT + 1)]
+    for url in urls:
+        state.put(page(url))
+    assert state.get(urls[-1]) == page(urls[-1]) and not counted.selects
+    assert state.get(urls[0]) == page(urls[0]) and len(counted.selects) == 1  # read again
 
 
 class DictState:
@@ -47,73 +120,16 @@ class DictState:
         pass
 
 
-def page(url: str, status: int = 200) -> UrlState:
-    return UrlState(url, "article", NOW, last_fetched=NOW, last_status=status)
-
-
-def test_reads_after_a_write_are_answered_from_memory() -> None:
-    inner = DictState()
-    state = ReportedWrites(inner, get_crawler(Spider))
-    assert state.get("http://127.0.0.1/a/") is None
-    state.put(page("http://127.0.0.1/a/"))
-    for _ in range(5):
-        assert state.get("http://127.0.0.1/a/") == page("http://127.0.0.1/a/")
-    assert inner.reads == 1  # only the read before the write reached the backend
-
-
-def test_a_refused_write_is_not_remembered() -> None:
+def test_the_reporting_wrapper_reads_the_state_each_time_and_reports_refusals() -> None:
+    """A shared crawl's Redis state: other processes write it too."""
     inner = DictState()
     crawler = get_crawler(Spider)
     state = ReportedWrites(inner, crawler)
     state.put(page("http://127.0.0.1/a/"))
-    inner.refuse = True
-    state.put(page("http://127.0.0.1/a/", status=500))
-    assert state.get("http://127.0.0.1/a/") == page("http://127.0.0.1/a/")  # what the backend holds
-    assert inner.reads == 1
-    assert crawler.stats is not None and crawler.stats.get_value("state/write_failed") == 1
-
-
-def test_the_memory_of_writes_is_bounded() -> None:
-    inner = DictState()
-    state = ReportedWrites(inner, get_crawler(Spider))
-    urls = [f"http://127.0.0.1/{n}/" for n in range(ReportedWrites.RECENT + 1)]
-    for url in urls:
-        state.put(page(url))
-    assert state.get(urls[-1]) == page(urls[-1]) and inner.reads == 0
-    assert state.get(urls[0]) == page(urls[0]) and inner.reads == 1  # forgotten: read again
-
-
-def test_reads_are_remembered_too_absent_urls_included() -> None:
-    """The process holds the SQLite state alone: a state it read stays what the file holds
-    until it writes one itself (the downloader middleware's read, then the tracker's)."""
-    inner = DictState()
-    inner.values["http://127.0.0.1/a/"] = page("http://127.0.0.1/a/")
-    state = ReportedWrites(inner, get_crawler(Spider))
-    for _ in range(3):
-        assert state.get("http://127.0.0.1/a/") == page("http://127.0.0.1/a/")
-        assert state.get("http://127.0.0.1/new/") is None
-    assert inner.reads == 2
-    state.put(page("http://127.0.0.1/new/"))
-    assert state.get("http://127.0.0.1/new/") == page("http://127.0.0.1/new/")
-    assert inner.reads == 2
-
-
-def test_a_refused_write_forgets_what_was_read() -> None:
-    inner = DictState()
-    state = ReportedWrites(inner, get_crawler(Spider))
-    assert state.get("http://127.0.0.1/a/") is None
-    inner.refuse = True
-    state.put(page("http://127.0.0.1/a/"))
-    inner.values["http://127.0.0.1/a/"] = page("http://127.0.0.1/a/", status=500)  # file holds
-    assert state.get("http://127.0.0.1/a/") == page("http://127.0.0.1/a/", status=500)
-    assert inner.reads == 2
-
-
-def test_without_remember_every_read_goes_to_the_state() -> None:
-    """A shared crawl's Redis state: other processes write it too."""
-    inner = DictState()
-    state = ReportedWrites(inner, get_crawler(Spider), remember=False)
-    state.put(page("http://127.0.0.1/a/"))
     for _ in range(3):
         assert state.get("http://127.0.0.1/a/") == page("http://127.0.0.1/a/")
     assert inner.reads == 3
+    inner.refuse = True
+    state.put(page("http://127.0.0.1/a/", status=500))
+    assert state.get("http://127.0.0.1/a/") == page("http://127.0.0.1/a/")
+    assert crawler.stats is not None and crawler.stats.get_value("state/write_failed") == 1
