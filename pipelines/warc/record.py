@@ -143,19 +143,18 @@ _PACKED_TYPES = frozenset(
 )
 
 
-# Content-Encodings that compress (the last one applied is the outermost). Servers also send
-# "none", "utf-8" or "binary" over plain text: those bodies are deflated as usual.
+# Content-Encodings that compress. Servers also send "none", "utf-8" or "binary" over plain
+# text: those bodies are deflated as usual.
 _PACKED_ENCODINGS = frozenset(
     {b"gzip", b"x-gzip", b"deflate", b"br", b"zstd", b"compress", b"x-compress"}
 )
 
 
 def is_packed(content_encoding: bytes | None, content_type: bytes | None) -> bool:
-    """The HTTP payload is compressed already: its last Content-Encoding compresses
+    """The HTTP payload is compressed already: a Content-Encoding applied to it compresses
     (`_PACKED_ENCODINGS`), or its media type is a compressed format (`_PACKED_TYPES`)."""
-    codings = [c.strip().lower() for c in (content_encoding or b"").split(b",")]
-    applied = [coding for coding in codings if coding not in (b"", b"identity")]
-    if applied and applied[-1] in _PACKED_ENCODINGS:
+    codings = (content_encoding or b"").lower().split(b",")
+    if any(coding.strip() in _PACKED_ENCODINGS for coding in codings):
         return True
     media = (content_type or b"").partition(b";")[0].strip().lower()
     return media.decode("latin-1") in _PACKED_TYPES
