@@ -1,45 +1,59 @@
 """The throughput benchmark's measurement splits a crawl's CPU by process role (crawler
 processes, workers, a watched server) and reads the largest crawler process's memory, whatever
-process is the root of the tree (the shared mode runs its crawlers under a shell)."""
+process is the root of the tree (the shared mode runs its crawlers under a shell).
+
+The measurement makes its process a child subreaper and waits for every child it finds: it
+runs in a process of its own here, not in pytest's, whose other children (the test servers)
+it would wait for."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
 
-from benchmarks.throughput import measure
-
+ROOT = Path(__file__).resolve().parents[2]
 BURN = "import time\nwhile time.process_time() < {seconds}: pass\n"  # CPU seconds, not wall
+MEASURE = """
+import json, subprocess, sys
+from pathlib import Path
+from benchmarks.throughput import measure
+burn, command, log = sys.argv[1], json.loads(sys.argv[2]), Path(sys.argv[3])
+server = subprocess.Popen([sys.executable, "-c", burn])
+measured = measure.run(command, {}, log.parent, lambda: 0.0, log,
+                       keep=frozenset({server.pid}), roles={server.pid: "redis"})
+server.wait()
+last = measured.at[measure.CHECKPOINTS[-1]]
+print(json.dumps({"returncode": measured.returncode, "cpu": measured.cpu,
+                  "roles": measured.cpu_by_role, "crawler": last.crawler}))
+"""
 
 
 def test_cpu_is_split_by_role_and_memory_names_the_crawler(tmp_path: Path) -> None:
-    burn = BURN.format(seconds=0.8)
+    burn = BURN.format(seconds=1.2)
     worker = f"import subprocess, sys; p = subprocess.Popen([sys.executable, '-c', {burn!r}])\n"
     crawler = worker + burn + "p.wait()\n"
     # The root is a shell, as in the shared mode; the crawler is known by its command line.
     command = ["sh", "-c", f'"{sys.executable}" -c "$0" scrapy crawl', crawler]
-    # alive for 0.6 s of CPU at least, so for the first samples, which come at once
-    server = subprocess.Popen([sys.executable, "-c", BURN.format(seconds=0.6)])
-    try:
-        measured = measure.run(
-            command,
-            {},
-            tmp_path,
-            lambda: 0.0,
-            tmp_path / "log",
-            keep=frozenset({server.pid}),
-            roles={server.pid: "redis"},
-        )
-    finally:
-        server.wait()
-    assert measured.returncode == 0, (tmp_path / "log").read_text()
-    roles = measured.cpu_by_role
-    # each burned 0.8 s of CPU; a sample every 0.25 s misses at most the tail after the last
+    # the watched server: alive for 0.6 s of CPU at least, so for the first samples
+    server = BURN.format(seconds=0.6)
+    log = tmp_path / "log"
+    result = subprocess.run(
+        [sys.executable, "-c", MEASURE, server, json.dumps(command), str(log)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    measured = json.loads(result.stdout)
+    assert measured["returncode"] == 0, log.read_text()
+    roles = measured["roles"]
+    # each burned 1.2 s of CPU; a sample every 0.25 s misses the tail after the last one
     assert roles["crawler"] > 0.4
     assert roles["worker"] > 0.4
     assert roles["redis"] > 0.1  # it burned 0.6 s, most of it while the crawl ran
-    assert roles["crawler"] + roles["worker"] <= measured.cpu + 0.05  # sampled: never more
-    last = measured.at[measure.CHECKPOINTS[-1]]
+    assert roles["crawler"] + roles["worker"] <= measured["cpu"] + 0.05  # sampled: never more
     # the largest crawler process: the Python one, not the shell at the root (a few hundred KB)
-    assert last.crawler > 4_000_000
+    assert measured["crawler"] > 4_000_000
