@@ -34,9 +34,14 @@ def test_the_command_lines_limit_is_over_the_seed_sets(tmp_path: Path) -> None:
     settings = command_settings(NEWS_MAX_LINKS_PER_PAGE=3, NEWS_MAX_SITEMAP_URLS=11)
     limits = spider_limits(seedset, settings)
     assert (limits.max_links_per_page, limits.max_sitemap_urls) == (3, 11)
-    assert (
-        settings.getint("NEWS_MAX_LINKS_PER_PAGE") == 3
-    )  # the command's own are left as they were
+
+
+def test_the_commands_settings_are_left_as_they_were(tmp_path: Path) -> None:
+    """The seed set's values go on a copy: the command's settings keep the project's."""
+    seedset = load_seedset(write(tmp_path, VALID + "NEWS_MAX_LINKS_PER_PAGE = 7\n"))
+    settings = command_settings()
+    assert spider_limits(seedset, settings).max_links_per_page == 7
+    assert settings.getint("NEWS_MAX_LINKS_PER_PAGE") == base.NEWS_MAX_LINKS_PER_PAGE
 
 
 def test_without_either_the_projects_limit_holds(tmp_path: Path) -> None:
