@@ -90,8 +90,8 @@ def standfirst(
     (`PageContext.paragraphs`); one walk from the lowest element that holds the headline and
     that paragraph leaves out whole subtrees that cannot hold a standfirst, stops at the
     paragraph, and reads the text only of elements whose class or first words qualify."""
-    anchor = _first_paragraph(tree, lines, page)
     headline = _headline(tree, page.title)
+    anchor = _first_paragraph(tree, lines, page) if headline is not None else None
     if anchor is None or headline is None:
         return None  # no order to go by
     summaries = {fold(text) for text in descriptions if len(text) >= _MIN_CHARS}
@@ -127,7 +127,7 @@ def _candidate(
     article, not mostly links, no furniture text, and a line the news cleanup keeps; else
     None."""
     named = not listed and _named(element)
-    if not named and fold(_opening(element))[:_OPENING_CHARS] not in openings:
+    if not named and (not openings or fold(_opening(element))[:_OPENING_CHARS] not in openings):
         return None
     element = _innermost(element)  # <div class="excerpt"><div>...</div></div>
     if any(isinstance(node.tag, str) and node.tag in _BLOCKS for node in element.iterdescendants()):
