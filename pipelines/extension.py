@@ -95,7 +95,7 @@ class ArchiveExtension(ArchiveContext):
         archive.on_failure = lambda: reactor.callLater(0, stop_crawl, crawler, reactor)
         archive.report_sections["summary"] = lambda: archive_summary(archive).to_dict()
         # an interrupted crawl's closed WARC files without their index, indexed before they go
-        archive.prepare_recovery = partial(index_closed_warcs, store=store, stats=crawler.stats)
+        archive.recovery.prepare = partial(index_closed_warcs, store=store, stats=crawler.stats)
         state = crawl_state(settings)  # scheduled re-crawls (crawler.state), None when off
         capture = WarcCapture(warc_config, archive, crawler.stats, state=state)
         extension = cls(archive, capture, resume)

@@ -2,10 +2,13 @@
 
 A crawl started with ``crash_settings("warc:40")`` (as ``-s`` options) SIGKILLs itself halfway
 through writing the 40th WARC record of the process; with ``"records:2"``, halfway through the
-2nd flush of a records part. The crawl then leaves exactly what a power cut there would leave.
+2nd flush of a records part; with ``"warc-closed:1"``, right after its 1st WARC file is closed
+(renamed), before its index is written. The crawl then leaves exactly what a power cut there
+would leave.
 
 It is installed with the Scrapy add-on `CrashAt` (``ADDONS``), so production code only has the
-seams: ``RotatingWarcWriter.file_class`` (whose ``WarcFile._write`` writes one record) and
+seams: ``RotatingWarcWriter.file_class`` (whose ``WarcFile._write`` writes one record and
+``WarcFile.close`` closes the file) and
 ``RecordsPipeline.batch_class`` (whose ``RecordBatch._commit`` makes a closed part durable).
 The WARC writer is built deep inside the archive extension, so the add-on sets the writer's
 ``file_class`` for the whole process: the crawl process is the test's own, and dies anyway.
@@ -20,24 +23,25 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Self
 
 from pipelines.records.pipeline import RecordBatch, RecordsPipeline
-from pipelines.warc.writer import RotatingWarcWriter, WarcFile
+from pipelines.warc.writer import ClosedWarc, RotatingWarcWriter, WarcFile
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.settings import BaseSettings
 
-SETTING = "NEWSARCHIVE_CRASH_AT"  # "warc:N" or "records:N"
+SETTING = "NEWSARCHIVE_CRASH_AT"  # "warc:N", "warc-closed:N" or "records:N"
+KINDS = ("warc", "warc-closed", "records")
 
 
 def crash_settings(crash: str) -> dict[str, str]:
-    """The ``-s`` settings that make a crawl die at ``crash`` ("warc:N" or "records:N")."""
+    """The ``-s`` settings that make a crawl die at ``crash`` (``kind:N``, a kind of KINDS)."""
     return {"ADDONS": json.dumps({f"{__name__}.CrashAt": 0}), SETTING: crash}
 
 
 def crash_point(settings: BaseSettings) -> tuple[str, int]:
     kind, _, at = str(settings.get(SETTING) or "").partition(":")
-    if kind not in ("warc", "records") or not at.isdigit():
-        raise ValueError(f"{SETTING} must be warc:N or records:N, not {settings.get(SETTING)!r}")
+    if kind not in KINDS or not at.isdigit():
+        raise ValueError(f"{SETTING} must be KIND:N of {KINDS}, not {settings.get(SETTING)!r}")
     return kind, int(at)
 
 
@@ -72,6 +76,21 @@ def tearing_warc_file(at: int) -> type[WarcFile]:
     return TearingWarcFile
 
 
+def dying_closed_warc_file(at: int) -> type[WarcFile]:
+    """A WarcFile whose `at`-th close in the process renames the file, then dies: the file is
+    whole and closed, its index not written."""
+    countdown = Countdown(at)
+
+    class DyingWarcFile(WarcFile):
+        def close(self) -> ClosedWarc:
+            closed = super().close()
+            if countdown.reached():
+                os.kill(os.getpid(), signal.SIGKILL)
+            return closed
+
+    return DyingWarcFile
+
+
 def tearing_batch(at: int) -> type[RecordBatch]:
     """A RecordBatch whose `at`-th flush in the process cuts the part in half and dies."""
     countdown = Countdown(at)
@@ -102,6 +121,8 @@ class CrashAt:
         kind, at = crash_point(settings)
         if kind == "warc":
             RotatingWarcWriter.file_class = tearing_warc_file(at)
+        elif kind == "warc-closed":
+            RotatingWarcWriter.file_class = dying_closed_warc_file(at)
         else:
             settings.replace_in_component_priority_dict(
                 "ITEM_PIPELINES", RecordsPipeline, CrashingRecordsPipeline

@@ -42,6 +42,7 @@ from pipelines.archive import diskfull, notices
 from pipelines.archive.config import ArchiveConfig
 from pipelines.archive.identity import CrawlIdentity
 from pipelines.archive.liveness import WriterLock
+from pipelines.archive.recovery import Recovery
 from pipelines.archive.spool import (
     INFO,
     JOURNAL,
@@ -49,7 +50,6 @@ from pipelines.archive.spool import (
     ConflictError,
     CrawlSpool,
     LedgerEntry,
-    crawls,
 )
 from pipelines.archive.uploads import Uploader
 from pipelines.archive.versions import software_versions
@@ -86,15 +86,14 @@ class Archive:
         self.crawl_spool = CrawlSpool(config.spool_dir, identity.crawl_id)
         self.uploader = Uploader(store, store_config, stats, self.reactor)
         self.writer_lock = WriterLock(config.spool_dir, identity.writer_id)  # while it writes
-        self._recoveries: list[Deferred[None]] = []
+        # what earlier runs left; its `prepare` writes the WARC indexes a kill left unwritten
+        self.recovery = Recovery(self.crawl_spool, store, config.uri, self.uploader, stats)
         self.jobdir = jobdir  # with JOBDIR, the crawl resumes from it
         self.on_failure: Callable[[], None] | None = None  # stops the crawl (the extension's)
         self.finish_reason: str | None = None  # the spider's, when it closes
         self.failure: str | None = None  # the first write that failed: "{path}: {error}"
         self.disk_full: str | None = None  # the line saying the crawl stopped on a full disk
         self.report_sections: dict[str, Callable[[], Any]] = {}  # more of it: summary, hosts
-        # writes the WARC indexes an interrupted crawl left unwritten, before its spool is sent
-        self.prepare_recovery: Callable[[CrawlSpool], None] | None = None
 
     @property
     def crawl_id(self) -> str:
@@ -103,11 +102,6 @@ class Archive:
     @property
     def writer_id(self) -> str:
         return self.identity.writer_id
-
-    @property
-    def ledger(self) -> list[LedgerEntry]:
-        """What this crawl has stored so far, from the spool's journal."""
-        return self.crawl_spool.stored()
 
     @property
     def complete(self) -> bool:
@@ -193,47 +187,9 @@ class Archive:
         return self.uploader.submit(self.crawl_spool, path, records)
 
     def recover(self) -> None:
-        """Send what earlier runs left: this crawl's own files (a resumed crawl), then other
-        crawls' for this store, unless another live process holds them."""
-        for path in self.crawl_spool.waiting():
-            self._resubmit(self.crawl_spool, path)
-        if not self.store_config.recover_at_start:
-            return
-        for other in crawls(self.config.spool_dir):
-            info = other.info() or {}
-            if other.crawl_id == self.crawl_id or info.get("store") != self.store.uri:
-                continue
-            if not other.lock(exclusive=True):
-                logger.info("spool %s is in use by a running crawl: left to it", other.folder)
-                continue
-            recovery = Deferred.fromCoroutine(self._recover(other))
-            self._recoveries.append(recovery)
-
-    def _resubmit(self, spool: CrawlSpool, path: Path) -> Deferred[LedgerEntry | None]:
-        kind, key = spool.key_of(path)
-        self.stats.inc_value(f"archive/recovered/{kind}")
-        logger.info("uploading %s, left in the spool by an earlier run, as %s", path, key)
-        return self.uploader.submit(spool, path, None, recovered=True)
-
-    async def _recover(self, spool: CrawlSpool) -> None:
-        try:
-            if self.prepare_recovery is not None:
-                await self.uploader.run(self.prepare_recovery, spool)
-            await DeferredList([self._resubmit(spool, path) for path in spool.waiting()])
-            await self._finalise(spool)
-        finally:
-            spool.unlock()
-
-    async def _finalise(self, spool: CrawlSpool) -> bool:
-        """Write the crawl's manifest if it is time, or say what it waits for; whether it was
-        written."""
-        try:
-            key = await self.uploader.run(spool.finalise, self.store)
-            left = await self.uploader.run(spool.waiting)
-        except Exception as exc:
-            logger.error("could not write the manifest of %s: %s", spool.crawl_id, exc)
-            return False
-        return notices.finalised(key, left, spool, self.store.uri, self.config.uri)
+        """Send what earlier runs left (pipelines/archive/recovery.py), before this run closes
+        a file of its own: this crawl's files, then other crawls' for this store."""
+        self.recovery.start(self.config.spool_dir if self.store_config.recover_at_start else None)
 
     async def close(self) -> None:
         """Wait for uploads until the drain deadline; then, if the crawl is complete, store the
@@ -241,13 +197,14 @@ class Archive:
         not, say how to resume it. The outcome goes into the stats (``archive/outcome``)."""
         deadline = self.reactor.seconds() + self.store_config.drain_timeout
         try:
+            await self.recovery.own  # its files are submitted before the drain waits for them
             await self.uploader.drain(deadline)
             if self.complete:
                 await self._finish()
             if self.complete:
                 self.uploader.submit(self.crawl_spool, self.crawl_spool.report_path, None)
                 await self.uploader.drain(deadline)
-            await DeferredList(self._recoveries)
+            await DeferredList(self.recovery.others)
             self.stats.set_value(OUTCOME, await self._outcome())
         finally:
             self.crawl_spool.unlock()
@@ -279,7 +236,7 @@ class Archive:
                 self.crawl_id,
             )
             return "complete"
-        return "complete" if await self._finalise(self.crawl_spool) else "spooled"
+        return "complete" if await self.recovery.finalise(self.crawl_spool) else "spooled"
 
     def report(self) -> dict[str, Any]:
         return {
@@ -288,10 +245,6 @@ class Archive:
             "stats": json.loads(json.dumps(self.stats.get_stats(), default=timestamps.json_value)),
             **{name: section() for name, section in self.report_sections.items()},
         }
-
-    def manifest(self) -> dict[str, Any]:
-        """The manifest as it would be written now, from the spool's journal."""
-        return self.crawl_spool.manifest()
 
 
 def _installed_reactor() -> Any:

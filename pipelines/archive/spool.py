@@ -114,7 +114,7 @@ class CrawlSpool:
             and not path.name.endswith(OPEN_SUFFIX)
             and not path.name.startswith((".", TEMP_PREFIX))
         ]
-        return sorted(files, key=lambda path: (_rank(path), path))
+        return sorted(files, key=upload_order)
 
     def torn(self) -> list[Path]:
         """Files left open by a process that is gone (crash-resume repairs them)."""
@@ -285,12 +285,12 @@ class CrawlSpool:
         self._lock.release()
 
 
-def _rank(path: Path) -> int:
+def upload_order(path: Path) -> tuple[int, Path]:
     """The order files go up in: started marker, data, reports, finished marker."""
     kind = path.parent.name
     if kind == MARKERS:
-        return 0 if path.name.endswith(coordination.STARTED) else 3
-    return 2 if kind == REPORTS else 1
+        return (0 if path.name.endswith(coordination.STARTED) else 3), path
+    return (2 if kind == REPORTS else 1), path
 
 
 def crawls(root: Path) -> list[CrawlSpool]:

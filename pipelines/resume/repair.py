@@ -23,9 +23,10 @@ from typing import IO, TYPE_CHECKING
 
 from warcio.archiveiterator import ArchiveIterator
 
-from pipelines.archive.liveness import writer_is_live
+from pipelines.archive.identity import writer_id
+from pipelines.archive.liveness import writer_is_live, writer_of
 from pipelines.archive.spool import OPEN_SUFFIX, CrawlSpool
-from pipelines.storage import Store
+from pipelines.storage import Store, StoreError
 from pipelines.warc import cdxj
 
 if TYPE_CHECKING:
@@ -129,18 +130,28 @@ def repair_spool(
             )
         else:
             logger.warning("%s was left open by a crash and is not repaired here", path)
-    index_closed_warcs(spool, store, stats)
+    index_closed_warcs(spool, store=store, stats=stats)
     return repaired
 
 
-def index_closed_warcs(spool: CrawlSpool, store: Store, stats: StatsCollector | None) -> None:
-    """Write the CDXJ index of each closed WARC in the spool whose index is neither stored nor
-    whole in the spool: a crash between a WARC's close and its index, or a repaired WARC."""
-    stored = set(store.list(f"indexes/{spool.crawl_id}/"))
+def index_closed_warcs(
+    spool: CrawlSpool,
+    warcs: list[Path] | None = None,
+    *,
+    store: Store,
+    stats: StatsCollector | None = None,
+) -> list[Path]:
+    """Write the CDXJ index of each closed WARC in the spool (or of ``warcs``, listed before
+    this process wrote any) whose index is neither stored nor whole in the spool: a crash
+    between a WARC's close and its index, or a repaired WARC. A live writer's files are its own
+    to index (this process's id on a file means an earlier process had it; another host's
+    files are in this spool only if it was moved here). The indexes written."""
+    done = _stored_keys(spool, store)
     folder = spool.kind_folder("indexes")
-    for warc in sorted(spool.kind_folder("warc").glob("*.warc.gz")):
+    written = []
+    for warc in sorted(spool.kind_folder("warc").glob("*.warc.gz") if warcs is None else warcs):
         index = folder / cdxj.index_name(warc.name)
-        if f"indexes/{spool.crawl_id}/{index.name}" in stored:
+        if f"indexes/{spool.crawl_id}/{index.name}" in done or _live(spool, warc):
             continue
         with open(warc, "rb") as stream:
             lines = cdxj.sorted_lines(cdxj.index_warc(stream, warc.name))
@@ -152,8 +163,27 @@ def index_closed_warcs(spool: CrawlSpool, store: Store, stats: StatsCollector | 
         temp.write_text(text, "utf-8")
         os.replace(temp, index)
         spool.note_closed(index, "indexes", len(lines))
+        written.append(index)
         _inc(stats, "resume/indexes_written")
         logger.info("CDXJ index of %s written at resume (%d lines)", warc.name, len(lines))
+    return written
+
+
+def _stored_keys(spool: CrawlSpool, store: Store) -> set[str]:
+    """The keys of the crawl's stored indexes: the store's, or the spool's journal's when the
+    store cannot say (an index stored but not journaled is then written again, the same)."""
+    journaled = {entry.key for entry in spool.stored()}
+    try:
+        return journaled | set(store.list(f"indexes/{spool.crawl_id}/"))
+    except StoreError as exc:
+        logger.warning("listing the indexes stored for %s: %s", spool.crawl_id, exc)
+        return journaled
+
+
+def _live(spool: CrawlSpool, path: Path) -> bool:
+    """Whether another live process of this host wrote the file: it writes the index itself."""
+    writer = writer_of(path.name)
+    return writer not in (None, writer_id()) and writer_is_live(spool.root, path.name)
 
 
 def _close_repaired(spool: CrawlSpool, result: Repaired, stats: StatsCollector | None) -> Repaired:

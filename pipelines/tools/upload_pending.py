@@ -2,7 +2,8 @@
 
 A crawl that could not reach its store (an outage longer than ``STORE_DRAIN_TIMEOUT``, or a
 process killed between a file closing and its upload) leaves closed files in the spool. This
-sends those meant for ARCHIVE_URI, then each finished crawl's finished marker and, once every
+sends those meant for ARCHIVE_URI (a closed WARC file whose CDXJ index a kill prevented is
+indexed first), then each finished crawl's finished marker and, once every
 process sharing its crawl id has finished, its manifest. A crawl whose process died never
 finished: its files are stored, and its manifest waits for the crawl to be resumed with the same
 ``CRAWL_ID``, or for ``--close-interrupted``, which writes it marked ``"complete": false``.
@@ -19,6 +20,7 @@ from typing import IO
 from crawler.timestamps import utc_now
 from pipelines.archive.coordination import MARKERS
 from pipelines.archive.spool import ConflictError, CrawlSpool, crawls
+from pipelines.resume.repair import index_closed_warcs
 from pipelines.storage import Store, StoreError
 
 ATTEMPTS = 3  # per file, a second and then two seconds apart
@@ -54,6 +56,11 @@ def _send(store: Store, spool: CrawlSpool, out: IO[str], close_interrupted: bool
         return len(spool.waiting())
     except (StoreError, OSError):
         pass  # it is the first waiting file: tried again below
+    try:  # a kill came between their WARC's close and them
+        for index in index_closed_warcs(spool, store=store):
+            print(f"indexed {index.name}: the crawl's process died before it did", file=out)
+    except Exception as exc:  # the files go up all the same; `verify` names what is missing
+        print(f"could not index the WARC files in {spool.folder}: {exc}", file=out)
     for path in spool.waiting():
         for attempt in range(1, ATTEMPTS + 1):
             try:

@@ -29,7 +29,7 @@ from pipelines.archive.config import ArchiveConfig
 from pipelines.archive.identity import RESUME_FILE, identify, writer_id
 from pipelines.archive.liveness import WriterLock, writer_is_live
 from pipelines.archive.spool import OPEN_SUFFIX, CrawlSpool
-from pipelines.resume.repair import repair_spool
+from pipelines.resume.repair import index_closed_warcs, repair_spool
 from pipelines.resume.state import ResumeState, replay_index
 from pipelines.storage.local import LocalStore
 from pipelines.warc import cdxj
@@ -251,4 +251,21 @@ def test_a_closed_warc_whose_index_a_crash_tore_is_indexed_again(tmp_path: Path)
     repair_spool(spool, LocalStore(tmp_path / "archive"))
     with open(warc, "rb") as stream:
         assert index.read_text() == "".join(cdxj.sorted_lines(cdxj.index_warc(stream, warc.name)))
+    assert spool.records_of(index) == 3
+
+
+def test_a_closed_warc_of_another_live_writer_is_left_to_it_to_index(tmp_path: Path) -> None:
+    spool = CrawlSpool(tmp_path / "spool", "demo-20221012000000")
+    other = dead_writer_id()  # its pid is gone: the lock below makes it live
+    warc = spool.kind_folder("warc") / f"newsarchive-20221012120000000-00001-{other}.warc.gz"
+    warc.write_bytes(b"".join(response_record(n) for n in range(3)))
+    store = LocalStore(tmp_path / "archive")
+    lock = WriterLock(spool.root, other)
+    assert lock.take()
+    try:
+        assert index_closed_warcs(spool, store=store) == []  # it writes the index on close
+    finally:
+        lock.release()
+    index = spool.kind_folder("indexes") / cdxj.index_name(warc.name)
+    assert index_closed_warcs(spool, [warc], store=store) == [index]  # its writer is gone
     assert spool.records_of(index) == 3
