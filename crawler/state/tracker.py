@@ -81,7 +81,8 @@ class StateTracker:
         self.stats = stats
         self.clock = clock
         self.started = clock()  # what is due is decided against the start of the run
-        self.listings: dict[str, str] = {}  # the latest listing date of each URL in this run
+        # the latest listing date in this run of each URL not in the state yet, until fetched
+        self.listings: dict[str, str] = {}
 
     def _count(self, key: str) -> None:
         self.stats.inc_value(key)
@@ -119,10 +120,12 @@ class StateTracker:
 
     def _listed(self, url: str, stamp: str, known: UrlState | None) -> None:
         """Note the date a feed or sitemap entry gave `url` in this run (see the module
-        docstring); a URL not in the state yet takes it when it is fetched."""
-        self.listings[url] = latest_listing(self.listings.get(url), stamp)
-        if known is not None and _later(self.listings[url], known.listed):
-            self.state.put(dataclasses.replace(known, listed=self.listings[url]))
+        docstring); a URL not in the state yet takes it when it is fetched (kept in memory
+        until then, no longer), a known URL now."""
+        if known is None:
+            self.listings[url] = latest_listing(self.listings.get(url), stamp)
+        elif _later(stamp, known.listed):
+            self.state.put(dataclasses.replace(known, listed=stamp))
 
     def fetched(self, request: Request, response: Response) -> None:
         """Keep what an archived exchange of a spider's request says of its URL."""
@@ -156,7 +159,7 @@ class StateTracker:
         if head.status in (404, 410):
             self._count("state/gone")
             logger.info("%s is gone (%d): noted in the state", request.url, response.status)
-        noted = self.listings.get(request.url)  # the kept date never moves back (`_later`)
+        noted = self.listings.pop(request.url, None)  # the kept date never moves back (`_later`)
         listed = latest_listing(state.listed, noted) if noted else None
         self.state.put(dataclasses.replace(state, listed=listed) if listed else state)
 

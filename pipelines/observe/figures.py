@@ -10,7 +10,6 @@ were kept), is ``None``.
 
 from __future__ import annotations
 
-import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,7 +33,8 @@ class HostCounts:
     records: int = 0  # clean records (articles with text)
     missing_date: int = 0  # records without published_at
     missing_author: int = 0  # records without authors
-    text_lengths: list[int] = field(default_factory=list)  # characters of each record's text
+    # characters of a record's text -> records that long: a median without a number per record
+    text_lengths: Counter[int] = field(default_factory=Counter)
     # from the crawl only; None when the archive's reports do not say
     robots_excluded: int | None = 0
     articles: int | None = 0  # article pages sent to extraction
@@ -47,7 +47,7 @@ class HostCounts:
         self.records += other.records
         self.missing_date += other.missing_date
         self.missing_author += other.missing_author
-        self.text_lengths.extend(other.text_lengths)
+        self.text_lengths.update(other.text_lengths)
         for name in CRAWL_COUNTS:
             mine, theirs = getattr(self, name), getattr(other, name)
             setattr(self, name, None if mine is None or theirs is None else mine + theirs)
@@ -60,6 +60,22 @@ def _rate(part: int | None, whole: int | None) -> float | None:
     if part is None or not whole:
         return None
     return round(part / whole, 4)
+
+
+def _median(counted: Counter[int]) -> int | None:
+    """The median of the values counted (``statistics.median``'s, cut to an int)."""
+    total = counted.total()
+    if not total:
+        return None
+    low_at, high_at = (total - 1) // 2, total // 2
+    seen, low = 0, 0
+    for value in sorted(counted):
+        if seen <= low_at < seen + counted[value]:
+            low = value
+        seen += counted[value]
+        if seen > high_at:
+            return int((low + value) / 2)
+    raise AssertionError("unreachable: the counts add up to the total")
 
 
 def figures(counts: HostCounts) -> dict[str, Any]:
@@ -84,7 +100,7 @@ def figures(counts: HostCounts) -> dict[str, Any]:
         "missing_date_rate": _rate(counts.missing_date, counts.records),
         "missing_author_rate": _rate(counts.missing_author, counts.records),
         "encoding_fallback_rate": _rate(counts.encoding_fallback, counts.articles),
-        "median_text_length": int(statistics.median(lengths)) if lengths else None,
+        "median_text_length": _median(lengths),
     }
 
 
@@ -93,4 +109,4 @@ def count_record(counts: HostCounts, record: dict[str, Any]) -> None:
     counts.records += 1
     counts.missing_date += record.get("published_at") is None
     counts.missing_author += not record.get("authors")
-    counts.text_lengths.append(len(record.get("text") or ""))
+    counts.text_lengths[len(record.get("text") or "")] += 1

@@ -86,14 +86,14 @@ class HostCounters:
 
     def snapshot(self, *, lengths: bool = True) -> dict[str, HostCounts]:
         """A copy of every host's counts, safe to read in another thread; without `lengths`,
-        no copy of the per-record text lengths (one int per record: the Prometheus scrape,
+        no copy of the text lengths (a count per length seen: the Prometheus scrape,
         under the lock the reactor's counters wait on, has no use for them)."""
         with self._lock:
             return {
                 host: replace(
                     counts,
                     statuses=Counter(counts.statuses),
-                    text_lengths=list(counts.text_lengths) if lengths else [],
+                    text_lengths=Counter(counts.text_lengths) if lengths else Counter(),
                 )
                 for host, counts in self._hosts.items()
             }

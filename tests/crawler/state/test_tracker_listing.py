@@ -114,3 +114,19 @@ def test_fetching_a_due_article_listed_earlier_this_run_keeps_the_later_date(
     tracker.fetched(req, archived(req, 200, "2022-10-12T12:00:05Z"))
     state = tracker.known(URL)
     assert state is not None and state.listed == LATER
+
+
+def test_a_listing_date_is_held_in_memory_only_until_its_url_is_fetched(
+    tracker: StateTracker,
+) -> None:
+    """A run reads many feeds: a date is kept in memory for a URL not in the state yet, until
+    its fetch writes it there; a known URL's date goes to the state at once."""
+    see_in_feed(tracker, LATER)
+    assert tracker.listings == {URL: LATER}
+    see_in_feed(tracker)
+    fetch_from_front(tracker)
+    assert tracker.listings == {}
+    see_in_feed(tracker, "2022-10-12T11:00:00+00:00")
+    assert tracker.listings == {}
+    state = tracker.known(URL)
+    assert state is not None and state.listed == "2022-10-12T11:00:00+00:00"

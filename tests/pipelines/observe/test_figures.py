@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 from collections import Counter
 
 from pipelines.archive.summary import summarise, summed_stats
@@ -61,6 +62,16 @@ def test_rates_come_from_sums_and_unknown_stays_unknown() -> None:
     assert merged["pages"] == 20 and merged["robots_excluded"] is None
     assert merged["empty_text_rate"] is None  # articles unknown for one of the crawls
     assert figures(HostCounts())["article_yield"] is None
+
+
+def test_text_lengths_are_counted_per_length_and_their_median_is_statistics() -> None:
+    lengths = [5, 1, 5, 9, 5, 2, 7, 7]
+    counts = HostCounts()
+    for n, length in enumerate(lengths, 1):
+        count_record(counts, {"text": "x" * length})
+        assert figures(counts)["median_text_length"] == int(statistics.median(lengths[:n]))
+    assert len(counts.text_lengths) == 5  # one entry per length, not per record
+    assert figures(HostCounts())["median_text_length"] is None
 
 
 def test_a_host_is_its_lower_case_name_without_port() -> None:
