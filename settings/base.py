@@ -23,6 +23,9 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 4  # per host
 # requests that need no waiting; Scrapy starts this many asyncio tasks for every response, so
 # its default (100) cost 0.3 ms of CPU per page.
 CONCURRENT_ITEMS = 8
+# bytes: glibc's malloc serves blocks this large and larger with mappings of their own, given back
+# when freed (crawler/extensions/memory.py); 0 leaves glibc's default, which grows to 32 MiB
+MALLOC_MMAP_THRESHOLD = 1024 * 1024
 DOWNLOAD_DELAY = 0.5  # minimum seconds between requests to one host
 DOWNLOAD_TIMEOUT = 60  # seconds
 DOWNLOAD_MAXSIZE = 64 * 1024 * 1024  # bodies are cut here; the cut body is archived, marked
@@ -41,6 +44,7 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"  # ex
 
 # --- Components ---------------------------------------------------------------------
 EXTENSIONS = {
+    "crawler.extensions.memory.MallocThreshold": 5,  # MALLOC_MMAP_THRESHOLD, before any crawling
     "crawler.extensions.logredact.LogRedaction": 10,  # scrub secrets from every log line
     "crawler.extensions.politeness.Politeness": 50,  # robots.txt Crawl-delay, Retry-After
     # the archive: crawl id, store, spool, uploads, manifest and report; every HTTP exchange

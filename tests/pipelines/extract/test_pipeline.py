@@ -24,6 +24,7 @@ from pipelines.extract.config import ExtractConfig
 from pipelines.extract.core import extract
 from pipelines.extract.pipeline import ExtractPipeline
 from settings import base
+from tests.malloc import kept_after_a_large_block
 from tests.pipelines.extract.stuck import never_returns
 
 SITE = Path(__file__).resolve().parents[2] / "sites" / "news" / "pages"
@@ -192,21 +193,3 @@ def forkserver_loaded() -> tuple[bool, int]:
     from trafilatura import external
 
     return external.JT_STOPLIST is not None, gc.get_freeze_count()
-
-
-def kept_after_a_large_block() -> int:
-    """In a worker: how much memory a 24 MiB block freed keeps, once a 30 MiB one was freed
-    (less than the 32 MiB up to which glibc's default threshold moves)."""
-
-    def anonymous() -> int:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("RssAnon:"):
-                return int(line.split()[1]) * 1024
-        raise AssertionError("no RssAnon in /proc/self/status")
-
-    larger = bytearray(30 << 20)
-    del larger
-    before = anonymous()
-    block = bytearray(24 << 20)
-    del block
-    return anonymous() - before
