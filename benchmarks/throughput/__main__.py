@@ -173,13 +173,13 @@ def table(results: dict[str, Result]) -> list[str]:
     bare = results.get("bare")
     lines = [
         f"{'mode':9}{'pages':>7}{'pages/s':>9}{'x bare':>8}{'CPU ms/p':>10}{'x bare':>8}"
-        f"{'peak MB':>9}   PSS MB tree/crawler/worker at 20% | 50% | 100%"
+        f"{'peak MB':>9}   PSS MB tree/crawler/worker/forkserver at 20% | 50% | 100%"
     ]
     for mode, result in results.items():
         rate_x = f"{result.rate / bare.rate:.2f}" if bare else "-"
         cpu_x = f"{result.cpu_ms / bare.cpu_ms:.2f}" if bare else "-"
         memory = " | ".join(
-            f"{mb(m.tree)}/{mb(m.crawler)}/{mb(m.largest_worker)}"
+            f"{mb(m.tree)}/{mb(m.crawler)}/{mb(m.largest_worker)}/{mb(m.forkserver)}"
             for m in (result.measured.at.get(p, measure.Memory()) for p in measure.CHECKPOINTS)
         )
         lines.append(

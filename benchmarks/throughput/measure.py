@@ -7,8 +7,10 @@
 - Memory: PSS (proportional set size: a page shared by n processes counts 1/n in each, so the sum
   over the tree counts shared pages once), read from /proc/<pid>/smaps_rollup of every process of
   the tree every ``SAMPLE_SECONDS``. Kept: the peak of the tree, and at 20%, 50% and 100% of the
-  crawl (by requests nginx served) the tree, the largest crawler process and the largest other
-  process (an extraction worker). A crawler process is one running ``scrapy crawl`` or
+  crawl (by requests nginx served) the tree, the largest crawler process, the largest extraction
+  worker (any other process but a forkserver) and the largest forkserver (a crawler's child that
+  runs multiprocessing's forkserver: it holds what the workers share, so its PSS rises as they
+  exit at the crawl's end). A crawler process is one running ``scrapy crawl`` or
   ``scrapy runspider`` (the shared mode runs three under one shell).
 - CPU by role, sampled: each process's user + system time read from /proc/<pid>/stat at every
   sample, its last reading kept, summed by role: ``crawler``, ``worker`` (every other process of
@@ -30,6 +32,7 @@ from pathlib import Path
 SAMPLE_SECONDS = 0.25
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 _CRAWLERS = (b"scrapy\x00crawl", b"scrapy\x00runspider")
+_FORKSERVER = b"multiprocessing.forkserver"
 PR_SET_CHILD_SUBREAPER = 36  # linux/prctl.h
 CHECKPOINTS = (0.2, 0.5, 1.0)
 
@@ -39,6 +42,7 @@ class Memory:
     tree: int = 0  # bytes
     crawler: int = 0
     largest_worker: int = 0
+    forkserver: int = 0
 
 
 @dataclass
@@ -85,6 +89,18 @@ def is_crawler(pid: int) -> bool:
     return any(mark in command for mark in _CRAWLERS)
 
 
+def is_forkserver(pid: int) -> bool:
+    """multiprocessing's forkserver: its command line, and a parent without it (the workers
+    forked from it keep the command line, and have it for a parent)."""
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        parent = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[1]
+        above = Path(f"/proc/{parent}/cmdline").read_bytes()
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return False
+    return _FORKSERVER in command and _FORKSERVER not in above
+
+
 def cpu_seconds(pid: int) -> float | None:
     """User + system seconds of one process so far; None when it is gone."""
     try:
@@ -103,16 +119,16 @@ class TreeSampler:
         self.readings: dict[int, tuple[str, float]] = {}
 
     def sample(self, pid: int) -> Memory:
-        crawlers: list[int] = []
-        workers: list[int] = []
+        by_role: dict[str, list[int]] = {"crawler": [], "worker": [], "forkserver": []}
         for process in (pid, *_descendants(pid)):
             role = self._role(process)
-            (crawlers if role == "crawler" else workers).append(pss(process))
-            self._read(process, role)
+            by_role["forkserver" if is_forkserver(process) else role].append(pss(process))
+            self._read(process, role)  # a forkserver's CPU is the workers'
         for process, role in self.roles.items():
             self._read(process, role)
         return Memory(
-            sum(crawlers) + sum(workers), max(crawlers, default=0), max(workers, default=0)
+            sum(map(sum, by_role.values())),
+            *(max(by_role[role], default=0) for role in ("crawler", "worker", "forkserver")),
         )
 
     def _role(self, pid: int) -> str:

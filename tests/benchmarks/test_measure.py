@@ -9,9 +9,14 @@ it would wait for."""
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+from benchmarks.throughput import measure
 
 ROOT = Path(__file__).resolve().parents[2]
 BURN = "import time\nwhile time.process_time() < {seconds}: pass\n"  # CPU seconds, not wall
@@ -57,3 +62,21 @@ def test_cpu_is_split_by_role_and_memory_names_the_crawler(tmp_path: Path) -> No
     assert roles["crawler"] + roles["worker"] <= measured["cpu"] + 0.05  # sampled: never more
     # the largest crawler process: the Python one, not the shell at the root (a few hundred KB)
     assert measured["crawler"] > 4_000_000
+
+
+def test_the_forkserver_is_told_from_the_workers_it_forked() -> None:
+    """A worker forked by multiprocessing's forkserver keeps its command line: the forkserver is
+    the one whose parent is not a forkserver."""
+    context = multiprocessing.get_context("forkserver")
+    worker = context.Process(target=time.sleep, args=(30,))
+    worker.start()
+    try:
+        assert worker.pid is not None
+        [server] = [
+            pid for pid in measure.children(os.getpid()) if worker.pid in measure.children(pid)
+        ]
+        assert measure.is_forkserver(server)
+        assert not measure.is_forkserver(worker.pid)
+    finally:
+        worker.kill()
+        worker.join()
