@@ -9,14 +9,13 @@ it would wait for."""
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from benchmarks.throughput import measure
+from pipelines.extract.pool import ExtractionPool
 
 ROOT = Path(__file__).resolve().parents[2]
 BURN = "import time\nwhile time.process_time() < {seconds}: pass\n"  # CPU seconds, not wall
@@ -24,6 +23,7 @@ MEASURE = """
 import json, subprocess, sys
 from pathlib import Path
 from benchmarks.throughput import measure
+from pipelines.extract.pool import ExtractionPool
 burn, command, log = sys.argv[1], json.loads(sys.argv[2]), Path(sys.argv[3])
 server = subprocess.Popen([sys.executable, "-c", burn])
 measured = measure.run(command, {}, log.parent, lambda: 0.0, log,
@@ -66,17 +66,12 @@ def test_cpu_is_split_by_role_and_memory_names_the_crawler(tmp_path: Path) -> No
 
 def test_the_forkserver_is_told_from_the_workers_it_forked() -> None:
     """A worker forked by multiprocessing's forkserver keeps its command line: the forkserver is
-    the one whose parent is not a forkserver."""
-    context = multiprocessing.get_context("forkserver")
-    worker = context.Process(target=time.sleep, args=(30,))
-    worker.start()
+    the one whose parent is not a forkserver. (The extraction pool's own, with its preload: a
+    forkserver started here without it would serve every later pool of this process.)"""
+    pool = ExtractionPool(1, timeout=None)
     try:
-        assert worker.pid is not None
-        [server] = [
-            pid for pid in measure.children(os.getpid()) if worker.pid in measure.children(pid)
-        ]
-        assert measure.is_forkserver(server)
-        assert not measure.is_forkserver(worker.pid)
+        [server] = [pid for pid in measure.children(os.getpid()) if measure.is_forkserver(pid)]
+        workers = measure.children(server)
+        assert workers and not any(measure.is_forkserver(worker) for worker in workers)
     finally:
-        worker.kill()
-        worker.join()
+        pool.close()
