@@ -38,9 +38,6 @@ def fix_mmap_threshold(size: int) -> bool:
 class MallocThreshold:
     """Sets ``MALLOC_MMAP_THRESHOLD`` when the crawl is built (a bad value stops it there)."""
 
-    def __init__(self, size: int) -> None:
-        self.size = size
-
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         size = integer(crawler.settings, "MALLOC_MMAP_THRESHOLD", 0)
@@ -51,4 +48,4 @@ class MallocThreshold:
             )
         if size and not fix_mmap_threshold(size):
             logger.info("MALLOC_MMAP_THRESHOLD: not glibc's malloc, left as it is")
-        return cls(size)
+        return cls()

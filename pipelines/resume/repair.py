@@ -146,10 +146,14 @@ def index_closed_warcs(
     between a WARC's close and its index, or a repaired WARC. A live writer's files are its own
     to index (this process's id on a file means an earlier process had it; another host's
     files are in this spool only if it was moved here). The indexes written."""
+    if warcs is None:
+        warcs = list(spool.kind_folder("warc").glob("*.warc.gz"))
+    if not warcs:
+        return []  # nothing to ask the store about
     done = _stored_keys(spool, store)
     folder = spool.kind_folder("indexes")
     written = []
-    for warc in sorted(spool.kind_folder("warc").glob("*.warc.gz") if warcs is None else warcs):
+    for warc in sorted(warcs):
         index = folder / cdxj.index_name(warc.name)
         if f"indexes/{spool.crawl_id}/{index.name}" in done or _live(spool, warc):
             continue
