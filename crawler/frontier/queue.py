@@ -29,6 +29,13 @@ redis.call('ZREMRANGEBYRANK', KEYS[1], 0, 0)
 redis.call('HSET', KEYS[2], ARGV[1], found[1], ARGV[1] .. ':score', found[2])
 return found[1]
 """
+# scrapy-redis' duplicate filter and push in one round trip: the fingerprint added to the
+# filter's set and, when it was not there, the request to the queue (ZADD, as ``push``).
+PUSH_UNSEEN = """
+if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+return 1
+"""
 RECLAIM = """
 local held = redis.call('HGETALL', KEYS[2])
 local returned = 0
@@ -55,6 +62,7 @@ class LeasedPriorityQueue(PriorityQueue):  # type: ignore[misc]
         super().__init__(server, spider, key, serializer)
         self._pop = server.register_script(POP)
         self._reclaim = server.register_script(RECLAIM)
+        self._push_unseen = server.register_script(PUSH_UNSEEN)
         self._numbers = itertools.count(1)
         self._run = uuid.uuid4().hex[:12]  # lease ids differ from a previous run's
 
@@ -69,6 +77,15 @@ class LeasedPriorityQueue(PriorityQueue):  # type: ignore[misc]
         request: Request = self._decode_request(data)
         request.meta[LEASE] = lease
         return request
+
+    def push_unseen(self, request: Request, seen: str, fingerprint: str) -> bool:
+        """Mark `fingerprint` seen in the duplicate filter's set `seen` and push `request`, in
+        one round trip; False (nothing pushed) when it was seen already."""
+        data = self._encode_request(request)
+        pushed = self._push_unseen(
+            keys=[seen, self.key], args=[fingerprint, -request.priority, data]
+        )
+        return bool(pushed)
 
     def release(self, lease: str) -> None:
         self.server.hdel(self.keys.leases(self.writer), lease, f"{lease}:score")

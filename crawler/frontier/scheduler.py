@@ -36,7 +36,7 @@ from twisted.internet import task
 
 from crawler.frontier.keys import FrontierKeys
 from crawler.frontier.queue import LEASE, LeasedPriorityQueue
-from crawler.signals import request_done
+from crawler.signals import lease_returned, request_done, request_leased
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ class LeasingScheduler(Scheduler):  # type: ignore[misc]
     poll: task.LoopingCall | None = None
     crawler: Crawler
     local: deque[Request]  # leased by the poll, handed to the engine, not yet taken back
-    inflight: set[str]  # leases of the requests given to the engine and not released yet
+    inflight: dict[str, str]  # lease -> URL, of the requests given to the engine, not released
     unreleased: list[str]  # leases whose release Redis did not take (an outage)
 
     @classmethod
@@ -73,7 +73,7 @@ class LeasingScheduler(Scheduler):  # type: ignore[misc]
         scheduler.writer = lease_owner(settings.get("JOBDIR"))
         scheduler.waiting = deque()
         scheduler.local = deque()
-        scheduler.inflight = set()
+        scheduler.inflight = {}
         scheduler.unreleased = []
         scheduler.crawler = crawler
         crawler.signals.connect(scheduler.release, signal=request_done)
@@ -140,7 +140,7 @@ class LeasingScheduler(Scheduler):  # type: ignore[misc]
         while self.unreleased:
             self.queue.release(self.unreleased[0])
             self.unreleased.pop(0)
-        known = self.inflight | {r.meta[LEASE] for r in self.local}
+        known = self.inflight.keys() | {r.meta[LEASE] for r in self.local}
         self.local.extend(r for r in self.queue.held_requests() if r.meta[LEASE] not in known)
 
     def enqueue_request(self, request: Request) -> bool:
@@ -151,7 +151,7 @@ class LeasingScheduler(Scheduler):  # type: ignore[misc]
         # is done with, and no callback of its own will return its lease.
         replaced = request.meta.pop(LEASE, None)
         try:
-            queued = bool(super().enqueue_request(request))
+            queued = self._push(request)
             self._answered()
         except RedisError as exc:
             self._lost(exc)
@@ -160,6 +160,18 @@ class LeasingScheduler(Scheduler):  # type: ignore[misc]
         if replaced is not None:
             self._release_lease(replaced)
         return queued
+
+    def _push(self, request: Request) -> bool:
+        """scrapy-redis' ``enqueue_request``, with the duplicate filter's mark and the push in
+        one round trip (``queue.PUSH_UNSEEN``)."""
+        if request.dont_filter:
+            self.queue.push(request)
+        elif not self.queue.push_unseen(request, self.df.key, self.df.request_fingerprint(request)):
+            self.df.log(request, self.spider)
+            return False
+        if self.stats:
+            self.stats.inc_value("scheduler/enqueued/redis")
+        return True
 
     def next_request(self) -> Request | None:
         if self.local:
@@ -179,7 +191,8 @@ class LeasingScheduler(Scheduler):  # type: ignore[misc]
     def _given(self, request: Request) -> Request:
         """`request` goes to the engine: its lease is in flight until released."""
         if LEASE in request.meta:
-            self.inflight.add(request.meta[LEASE])
+            self.inflight[request.meta[LEASE]] = request.url
+            self.crawler.signals.send_catch_log(request_leased, url=request.url)
         return request
 
     def has_pending_requests(self) -> bool:
@@ -207,7 +220,9 @@ class LeasingScheduler(Scheduler):  # type: ignore[misc]
             self._release_lease(lease)
 
     def _release_lease(self, lease: str) -> None:
-        self.inflight.discard(lease)
+        url = self.inflight.pop(lease, None)
+        if url is not None:
+            self.crawler.signals.send_catch_log(lease_returned, url=url)
         try:
             self.queue.release(lease)
         except RedisError as exc:  # returned when Redis answers again (``_settle``)

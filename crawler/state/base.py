@@ -163,6 +163,16 @@ class CrawlState(Protocol):
     def close(self) -> None: ...
 
 
+def latest_listing(noted: str | None, stamp: str) -> str:
+    """Of two listing dates of one URL in one run (a feed's and a sitemap's), the later, so
+    that the order in which they were read does not matter. ``Listing.stamp`` gives ISO 8601
+    UTC, which sorts as time does; an unreadable date, kept as given, sorts after a readable
+    one, and among unreadable dates the greater text wins: arbitrary, but the same each time."""
+    if noted is None:
+        return stamp
+    return max(noted, stamp, key=lambda date: (not date[:1].isdigit(), date))
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 

@@ -24,7 +24,7 @@ from redis.exceptions import RedisError
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from crawler.signals import write_failed
+from crawler.signals import lease_returned, request_leased, write_failed
 from crawler.state.base import CrawlState, StateError, UrlState
 from crawler.state.config import StateConfig
 from crawler.state.redis import RedisState
@@ -101,6 +101,9 @@ class CrawlStateExtension:
         logger.info("crawl state: %s", state.location)
         extension = cls(StateTracker(ReportedWrites(state, crawler), schedule, crawler.stats))
         crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)
+        if isinstance(state, RedisState):  # reads of a URL held answered from memory
+            crawler.signals.connect(state.hold, signal=request_leased)
+            crawler.signals.connect(state.let_go, signal=lease_returned)
         return extension
 
     def engine_stopped(self) -> None:
@@ -125,8 +128,7 @@ class ReportedWrites:
     pipeline's versions) writes through this.
 
     A SQLite state answers the reads that follow a write from memory (``SqliteState``); a Redis
-    state is read each time: another process of the shared crawl may note a URL's listing date
-    while this one fetches it."""
+    state those of a URL whose request this process holds (``RedisState``)."""
 
     def __init__(self, state: CrawlState, crawler: Crawler) -> None:
         self.inner = state

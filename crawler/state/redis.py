@@ -9,16 +9,27 @@ frontier's keys are deleted by its last process; the state is for the next run):
 - ``state:due``, a sorted set of the articles and pages that have a ``next_due``, scored by it
   (seconds since the epoch): ``due(now)`` is one ``ZRANGEBYSCORE``, ties in URL order.
 
-A ``put`` writes both in one ``MULTI`` transaction (idempotent, so retried safely after a
-connection lost mid-way), replacing the URL's value whole: of two processes updating one URL at
-once, the last ``put`` wins, which the frontier makes rare (one process fetches a URL).
+A ``put`` writes both in one Lua script (idempotent, so retried safely after a connection lost
+mid-way), replacing the URL's value whole, but for its listing date: another process may note a
+URL's date from a feed it reads while this one fetches the URL, so a ``put`` that would replace a
+date it has not seen gets that date back instead, and writes again with the later of the two
+(``latest_listing``). Otherwise the last ``put`` wins, which the frontier makes rare (one process
+fetches a URL).
+
+Reads from memory: while this process holds a URL's request (the frontier's lease, from the
+moment the scheduler gives it to the engine until the lease is returned: ``hold`` and
+``let_go``, connected to ``crawler.signals.request_leased`` and ``lease_returned``), no other
+process writes that URL but for its listing date, so what this process read or wrote of it is
+what Redis holds, and the reads that follow (the WARC capture's, the spider's verdict, the
+records' versions: six per article) are answered from memory, without a round trip. Nothing is
+remembered of a URL this process does not hold.
 
 No lock: the processes of one crawl share the state by design, and two crawls of one seed set
 cannot run at once, because a process that starts while the seed set's crawl key
 (``newsarchive:{seed set}:crawl``) is set joins that crawl (its id, its frontier) instead of
-starting another. ``scrapy state rebuild`` writes into fresh keys and renames them into place
-in a transaction that fails if a crawl starts meanwhile; it is refused while a crawl is in
-progress.
+starting another. ``scrapy state rebuild`` (``crawler.state.redis_rebuild``) writes into fresh
+keys and renames them into place in a transaction that fails if a crawl starts meanwhile; it is
+refused while a crawl is in progress.
 
 Redis not answering: an operation is retried, the process waiting (its crawl cannot go on
 without the state; the frontier is waiting too), for up to ``STATE_REDIS_WAIT`` seconds, shorter
@@ -29,8 +40,10 @@ stops with one line, and ``scrapy state rebuild`` catches up), and a ``get`` rai
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from functools import partial
@@ -43,7 +56,7 @@ from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from crawler.frontier.keys import PREFIX, FrontierKeys
-from crawler.state.base import StateError, UrlState
+from crawler.state.base import StateError, UrlState, latest_listing
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +70,21 @@ UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
 CALL_TIMEOUT = 5.0
 REBUILD_TIMEOUT = 30.0
 T = TypeVar("T")
+# The URL's value and its place in the due set, unless the value held has a listing date this
+# writer has not seen (neither its own nor the one it merged): then that date, to merge and
+# write again. A value that is not JSON is replaced.
+PUT = """
+local held = redis.call('HGET', KEYS[1], ARGV[1])
+if held then
+  local ok, value = pcall(cjson.decode, held)
+  local kept = ok and type(value) == 'table' and value['listed']
+  if type(kept) == 'string' and kept ~= ARGV[3] and kept ~= ARGV[4] then return kept end
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+if ARGV[5] == '' then redis.call('ZREM', KEYS[2], ARGV[1])
+else redis.call('ZADD', KEYS[2], ARGV[5], ARGV[1]) end
+return false
+"""
 
 
 def state_key(seedset: str, name: str) -> str:
@@ -89,6 +117,9 @@ class RedisState:
         self.wait = wait
         self._location = f"Redis at {where(url)}, keys {state_key(seedset, '*')}"
         self._unreachable = False
+        self._put = client.register_script(PUT)
+        self._held: Counter[str] = Counter()  # URLs whose requests this process holds
+        self._memory: dict[str, UrlState | None] = {}  # of held URLs only; None: no value
 
     @classmethod
     def open(
@@ -110,18 +141,50 @@ class RedisState:
     def location(self) -> str:
         return self._location
 
+    def hold(self, url: str) -> None:
+        """This process holds a request for `url` (see the module docstring)."""
+        self._held[url] += 1
+
+    def let_go(self, url: str) -> None:
+        """A request for `url` that this process held is done with."""
+        self._held[url] -= 1
+        if self._held[url] <= 0:
+            del self._held[url]
+            self._memory.pop(url, None)
+
     def get(self, url: str) -> UrlState | None:
+        if url in self._memory:
+            return self._memory[url]
         text = self._call(lambda: self.client.hget(self.urls, url), f"reading {url}")
-        return None if text is None else self._load(url, text)
+        state = None if text is None else self._load(url, text)
+        if url in self._held:
+            self._memory[url] = state
+        return state
 
     def put(self, state: UrlState) -> None:
-        self._call(lambda: self._write(state), f"writing {state.url}")
+        self._memory.pop(state.url, None)  # a write that fails: the next read asks Redis
+        written = self._call(lambda: self._write(state), f"writing {state.url}")
+        if state.url in self._held:
+            self._memory[state.url] = written
 
-    def _write(self, state: UrlState) -> None:
-        with self.client.pipeline(transaction=True) as pipe:
-            pipe.hset(self.urls, state.url, state.to_json())
-            write_due(pipe, self.due_key, state)
-            pipe.execute()
+    def _write(self, state: UrlState) -> UrlState:
+        """Write `state`, merged with a listing date another process noted meanwhile."""
+        due = due_score(state)
+        seen = ""  # a listing date held in Redis that `state` has taken in
+        while True:
+            args = [
+                state.url,
+                state.to_json(),
+                state.listed or "",
+                seen,
+                "" if due is None else due,
+            ]
+            kept = self._put(keys=[self.urls, self.due_key], args=args)
+            if kept is None:
+                return state
+            seen = text_of(kept)
+            listed = latest_listing(state.listed, seen) if state.listed else seen
+            state = dataclasses.replace(state, listed=listed)
 
     def due(self, now: datetime) -> Iterator[UrlState]:
         found: list[Any] = self._call(
@@ -185,14 +248,6 @@ class RedisState:
             ) from None
 
 
-def write_due(pipe: redis.client.Pipeline, due_key: str, state: UrlState) -> None:
-    """Keep `state`'s place in the due set: scored by ``next_due``, or out of it."""
-    if state.kind in SCHEDULED and state.next_due is not None:
-        pipe.zadd(due_key, {state.url: score(state.next_due)})
-    else:
-        pipe.zrem(due_key, state.url)
-
-
 def text_of(value: bytes | str) -> str:
     return value.decode("utf-8") if isinstance(value, bytes) else value
 
@@ -201,52 +256,8 @@ def score(moment: datetime) -> float:
     return moment.astimezone(UTC).timestamp()
 
 
-def replace_state(url: str, seedset: str, states: list[UrlState]) -> str:
-    """Put `states` in place of the seed set's state in Redis (``scrapy state rebuild``): written
-    to fresh keys, then renamed over the live ones (kept as ``...:old``) in one transaction,
-    refused (StateError) while a crawl of the seed set is in progress. Its location."""
-    state = RedisState.open(url, seedset, wait=0, timeout=REBUILD_TIMEOUT)
-    client, crawl = state.client, crawl_key(seedset)
-    urls, due = state.urls, state.due_key
-    fresh_urls, fresh_due = f"{urls}:rebuild", f"{due}:rebuild"
-    busy = StateError(
-        f"crawl state {state.location} is in use by a crawl of this seed set in progress "
-        f"({crawl} is set): rebuild it after the crawl ends"
-    )
-    try:
-        if client.exists(crawl):
-            raise busy
-        client.delete(fresh_urls, fresh_due)
-        for start in range(0, len(states), BATCH):
-            with client.pipeline(transaction=False) as pipe:
-                for one in states[start : start + BATCH]:
-                    pipe.hset(fresh_urls, one.url, one.to_json())
-                    write_due(pipe, fresh_due, one)
-                pipe.execute()
-        _swap(client, crawl, [(urls, fresh_urls), (due, fresh_due)], busy)
-    except RedisError as exc:
-        raise StateError(f"crawl state {state.location}: {exc}; the old state is kept") from exc
-    finally:
-        state.close()
-    return state.location
-
-
-def _swap(client: redis.Redis, crawl: str, pairs: list[tuple[str, str]], busy: StateError) -> None:
-    """Rename each fresh key over its live one, the live one kept as ``...:old``, unless a
-    crawl started since (WATCH on its key)."""
-    with client.pipeline(transaction=True) as pipe:
-        try:
-            pipe.watch(crawl)  # type: ignore[no-untyped-call]
-            if pipe.exists(crawl):
-                raise busy
-            found = [(live, fresh, pipe.exists(live), pipe.exists(fresh)) for live, fresh in pairs]
-            pipe.multi()
-            for live, fresh, live_found, fresh_found in found:
-                pipe.delete(f"{live}:old")
-                if live_found:
-                    pipe.rename(live, f"{live}:old")
-                if fresh_found:  # none when the archive held no URL of this kind
-                    pipe.rename(fresh, live)
-            pipe.execute()
-        except redis.WatchError:
-            raise busy from None
+def due_score(state: UrlState) -> float | None:
+    """`state`'s score in the due set (its ``next_due``), or None: not in it."""
+    if state.kind in SCHEDULED and state.next_due is not None:
+        return score(state.next_due)
+    return None

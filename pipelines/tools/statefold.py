@@ -35,8 +35,8 @@ from scrapy.settings import BaseSettings
 
 from crawler.seeds import SeedSet
 from crawler.state import validators
-from crawler.state.base import NOT_ARTICLE, ArticleVersion, Capture, UrlState
-from crawler.state.tracker import Head, latest_listing, next_state
+from crawler.state.base import NOT_ARTICLE, ArticleVersion, Capture, UrlState, latest_listing
+from crawler.state.tracker import Head, next_state
 from pipelines.tools.statelistings import crawl_listed, spider_limits
 from pipelines.warc import metadata as warcmeta
 

@@ -13,7 +13,8 @@ The new state is written through the SQLite backend into a file of its own, then
 while the seed set's lock is held, so that a run of the seed set is never given half a state,
 and a rebuild during a run is refused. The file it replaces is kept as ``{name}.sqlite.old``.
 With the Redis backend (STATE_BACKEND, by default with REDIS_URL) the same is done with Redis
-keys (``crawler.state.redis.replace_state``): refused while a crawl of the seed set is in progress.
+keys (``crawler.state.redis_rebuild.replace_state``): refused while a crawl of the seed set is
+in progress.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from crawler.seeds import SeedSet
 from crawler.state.base import StateError, UrlState
-from crawler.state.redis import replace_state as replace_redis_state
+from crawler.state.redis_rebuild import replace_state as replace_redis_state
 from crawler.state.sqlite import LOCK_SUFFIX, SqliteState, hold, state_path
 from pipelines.storage import ObjectMissingError, Store, StoreError
 from pipelines.tools.statefold import Observed, fold, metadata_of
@@ -68,7 +69,8 @@ def rebuild(
     settings: BaseSettings | None = None,
 ) -> Rebuilt:
     """With `redis_url` (STATE_BACKEND "redis"), into the seed set's keys in that Redis
-    (``crawler.state.redis.replace_state``; `path` is then their description), else its file."""
+    (``crawler.state.redis_rebuild.replace_state``; `path` is then their description), else its
+    file."""
     crawls = seedset_crawls(store, seedset.name)
     if not crawls:
         raise RebuildError(f"{store.uri} holds no crawl of seed set {seedset.name!r}")

@@ -84,3 +84,15 @@ def test_a_redis_url_that_does_not_answer_is_a_config_error(tmp_path: Path) -> N
 def test_lease_ttl_must_be_positive() -> None:
     with pytest.raises(ConfigError, match="FRONTIER_LEASE_TTL"):
         FrontierConfig.from_settings(Settings({"FRONTIER_LEASE_TTL": 0}))
+
+
+def test_push_unseen_marks_the_filter_and_queues_in_one_step(redis_server: RedisServer) -> None:
+    queue = queue_of(redis_server, "w1")
+    seen = KEYS.dupefilter
+    first = Request("http://127.0.0.1/a", priority=3)
+    assert queue.push_unseen(first, seen, "fp-a") is True
+    assert queue.push_unseen(Request("http://127.0.0.1/a"), seen, "fp-a") is False  # seen
+    client = redis_server.client()
+    assert client.smembers(seen) == {b"fp-a"} and len(queue) == 1
+    popped = queue.pop()
+    assert popped is not None and popped.url == first.url and popped.priority == 3

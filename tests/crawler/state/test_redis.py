@@ -4,6 +4,7 @@ seed sets apart, an outage waited for and then reported, and ``state rebuild``'s
 
 from __future__ import annotations
 
+import dataclasses
 import socket
 import threading
 from collections.abc import Iterator
@@ -19,7 +20,8 @@ from crawler.config import ConfigError
 from crawler.signals import write_failed
 from crawler.state.base import StateError
 from crawler.state.extension import ReportedWrites, crawl_state, release_state
-from crawler.state.redis import CALL_TIMEOUT, RedisState, crawl_key, replace_state, state_key
+from crawler.state.redis import CALL_TIMEOUT, RedisState, crawl_key, state_key
+from crawler.state.redis_rebuild import replace_state
 from crawler.state.sqlite import SqliteState
 from settings import base
 from tests.crawler.state.test_extension import settings
@@ -85,6 +87,67 @@ def test_the_processes_of_a_crawl_share_it_and_seed_sets_stay_apart(
     assert list(other_seedset.due(NOW)) == []
     other_process.close()
     other_seedset.close()
+
+
+def reads(server: RedisServer) -> int:
+    """How many reads the server has answered (its own count, INFO commandstats): HGETs, but
+    for the one in each put's script (EVALSHA)."""
+    stats = server.client().info("commandstats")
+    return sum(
+        sign * int(stats.get(f"cmdstat_{command}", {}).get("calls", 0))
+        for command, sign in (("hget", 1), ("evalsha", -1), ("eval", -1))
+    )
+
+
+def test_a_held_url_is_read_from_memory_until_let_go(
+    server: RedisServer, state: RedisState
+) -> None:
+    url, other = "http://127.0.0.1/a/", "http://127.0.0.1/b/"
+    state.put(article(url, NOW))
+    before = reads(server)
+    assert state.get(url) == article(url, NOW) and state.get(other) is None
+    assert state.get(url) == article(url, NOW) and state.get(other) is None
+    assert reads(server) - before == 4  # not held: Redis is asked each time
+    state.hold(url)
+    state.hold(other)
+    before = reads(server)
+    assert state.get(url) == article(url, NOW) and state.get(other) is None  # read once each
+    changed = dataclasses.replace(article(url, NOW), last_status=304)
+    state.put(changed)
+    state.put(article(other, None))
+    for _ in range(3):
+        assert state.get(url) == changed and state.get(other) == article(other, None)
+    assert reads(server) - before == 2
+    state.let_go(url)
+    assert state.get(url) == changed and reads(server) - before == 3  # asked again
+    state.let_go(other)
+    assert not state._memory and not state._held  # nothing kept of a URL let go
+
+
+def test_a_put_keeps_the_later_listing_date_another_process_noted(
+    server: RedisServer, state: RedisState
+) -> None:
+    url = "http://127.0.0.1/a/"
+    earlier, later = "2022-10-12T08:00:00+00:00", "2022-10-13T08:00:00+00:00"
+    state.put(dataclasses.replace(article(url, NOW), listed=None))
+    state.hold(url)
+    fetched = state.get(url)
+    assert fetched is not None and fetched.listed is None
+    other_process = RedisState.open(server.url, "demo")
+    known = other_process.get(url)
+    assert known is not None
+    other_process.put(dataclasses.replace(known, listed=later))  # from a feed it read
+    state.put(dataclasses.replace(fetched, last_status=304))  # this one's fetch: its date kept
+    assert other_process.get(url) == dataclasses.replace(fetched, last_status=304, listed=later)
+    assert state.get(url) == other_process.get(url)  # what memory holds is what Redis does
+    other_process.put(dataclasses.replace(known, listed=earlier))  # earlier: the later stays
+    assert other_process.get(url) == dataclasses.replace(known, listed=later)
+    state.put(dataclasses.replace(fetched, listed=earlier, last_status=200))
+    assert other_process.get(url) == dataclasses.replace(fetched, listed=later, last_status=200)
+    server.client().hset(state_key("demo", "urls"), url, b"{not json")
+    state.put(fetched)  # a bad value is replaced, as before
+    assert other_process.get(url) == fetched
+    other_process.close()
 
 
 def test_a_bad_value_names_the_state_and_the_rebuild(

@@ -14,10 +14,10 @@ from scrapy.statscollectors import MemoryStatsCollector
 from scrapy.utils.test import get_crawler
 
 from crawler.items import Discovery, Listing
-from crawler.state.base import UrlState
+from crawler.state.base import UrlState, latest_listing
 from crawler.state.schedule import DEFAULT
 from crawler.state.sqlite import SqliteState, state_path
-from crawler.state.tracker import StateTracker, latest_listing
+from crawler.state.tracker import StateTracker
 from tests.crawler.state.test_tracker import FEED, START, URL, archived, request
 
 FRONT = Discovery.from_seedset("demo").then("front", "http://127.0.0.1/")
