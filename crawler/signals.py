@@ -10,10 +10,11 @@ returned handed to the engine (``request``). The shared frontier (``crawler.fron
 the request's lease then. Sent by ``crawler.frontier.release.ReleaseLeases`` and by the spider's
 errback.
 
-``request_leased`` and ``lease_returned``: the shared frontier gave this process's engine a
-request it holds under a lease, and that lease is returned (``url``: the request's URL). Sent by
-``crawler.frontier.scheduler``; the Redis crawl state answers reads of a URL held from memory
-between the two (``crawler.state.redis``).
+``requests_leased`` and ``lease_returned``: the shared frontier took requests for this process
+under leases (``urls``: theirs), and one such lease is returned (``url``: its request's). Sent by
+``crawler.frontier.scheduler``; the Redis crawl state reads the URLs' states at once when they
+are leased, and answers reads of a URL held from memory until its lease is returned
+(``crawler.state.redis``).
 
 ``write_failed``: a file the engine side keeps could not be written (the crawl state, on a full
 disk): ``path`` and ``error``. The archive stops the crawl as for any failed write of its own
@@ -22,6 +23,6 @@ disk): ``path`` and ``error``. The archive stops the crawl as for any failed wri
 
 tls_refused = object()
 request_done = object()
-request_leased = object()
+requests_leased = object()
 lease_returned = object()
 write_failed = object()

@@ -10,6 +10,9 @@ is served by nginx on 127.0.0.1, and each mode crawls all of it as its own proce
 - ``archive``: ``scrapy crawl news`` with the item pipelines off (WARC + CDXJ + store only);
 - ``full``: ``scrapy crawl news`` as shipped, extraction in the worker pool;
 - ``inline``: the same with ``EXTRACT_INLINE`` (extraction in the crawler process);
+- ``redis``: one ``full`` process with its frontier, duplicate filter and crawl state in Redis
+  (``REDIS_URL``, a ``redis-server`` started here): what sharing costs a process, without
+  more processes than ``full`` has;
 - ``shared``: three ``full`` processes sharing one frontier in Redis (``REDIS_URL``, a
   ``redis-server`` started here, which also holds their crawl state); its CPU and memory are
   the three trees' together (the Redis server's CPU is not in it: it is printed on its own
@@ -46,8 +49,9 @@ from benchmarks.throughput.site import Site, build, source_pages
 from tests.servers.demo import ROOT, crawl_command
 from tests.servers.redis import RedisServer
 
-MODES = ("bare", "archive", "full", "inline", "shared")
+MODES = ("bare", "archive", "full", "inline", "redis", "shared")
 SHARED = 3  # processes of the shared mode
+THROUGH_REDIS = ("redis", "shared")
 FAST = {
     "AUTOTHROTTLE_ENABLED": "False",
     "DOWNLOAD_DELAY": "0",
@@ -60,6 +64,7 @@ NEWS = {
     "archive": {"ITEM_PIPELINES": "{}"},
     "full": {},
     "inline": {"EXTRACT_INLINE": "True"},
+    "redis": {},
     # the crawl state in Redis, as full keeps it in SQLite (a first run each); one worker each
     "shared": {"EXTRACT_WORKERS": "1"},
 }
@@ -126,7 +131,7 @@ def run_mode(mode: str, work: Path, site: Site) -> Result:
         keep = set(server.pids())
         redis_url = ""
         roles: dict[int, str] = {}
-        if mode == "shared":
+        if mode in THROUGH_REDIS:
             redis = servers.enter_context(RedisServer(folder / "redis"))
             redis_url = redis.url
             roles = {redis.process.pid: "redis"} if redis.process else {}
@@ -210,6 +215,12 @@ def targets(results: dict[str, Result], traf_ms: float, cores: int) -> list[str]
     )
     if archive is not None:
         lines.append(f"archive only: {archive.rate / bare.rate:.2f}x bare pages/s (target >= 0.8)")
+    through_redis = results.get("redis")
+    if full is not None and through_redis is not None:
+        lines.append(
+            f"redis (one process, frontier and state in Redis): CPU per page "
+            f"{through_redis.cpu_ms / full.cpu_ms:.2f}x one process's (the cost of sharing alone)"
+        )
     shared = results.get("shared")
     if full is not None and shared is not None:
         lines.append(

@@ -22,12 +22,19 @@ from crawler.frontier.keys import FrontierKeys
 
 LEASE = "frontier_lease"  # request.meta key: the lease a popped request is held under
 
+# The first requests of the queue, one per lease id given (ARGV), moved into the writer's lease
+# hash under those ids with their scores.
 POP = """
-local found = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-if #found == 0 then return false end
-redis.call('ZREMRANGEBYRANK', KEYS[1], 0, 0)
-redis.call('HSET', KEYS[2], ARGV[1], found[1], ARGV[1] .. ':score', found[2])
-return found[1]
+local found = redis.call('ZRANGE', KEYS[1], 0, #ARGV - 1, 'WITHSCORES')
+if #found == 0 then return {} end
+redis.call('ZREMRANGEBYRANK', KEYS[1], 0, #found / 2 - 1)
+local taken = {}
+for i = 1, #found, 2 do
+  local lease = ARGV[(i + 1) / 2]
+  redis.call('HSET', KEYS[2], lease, found[i], lease .. ':score', found[i + 1])
+  taken[#taken + 1] = found[i]
+end
+return taken
 """
 # scrapy-redis' duplicate filter and push in one round trip: the fingerprint added to the
 # filter's set and, when it was not there, the request to the queue (ZADD, as ``push``).
@@ -70,13 +77,19 @@ class LeasedPriorityQueue(PriorityQueue):  # type: ignore[misc]
         self.keys, self.writer = keys, writer
 
     def pop(self, timeout: int = 0) -> Request | None:
-        lease = f"{self._run}:{next(self._numbers)}"
-        data = self._pop(keys=[self.key, self.keys.leases(self.writer)], args=[lease])
-        if not data:
-            return None
-        request: Request = self._decode_request(data)
-        request.meta[LEASE] = lease
-        return request
+        taken = self.pop_many(1)
+        return taken[0] if taken else None
+
+    def pop_many(self, count: int) -> list[Request]:
+        """Up to `count` requests from the head of the queue, each leased, in one round trip."""
+        leases = [f"{self._run}:{next(self._numbers)}" for _ in range(count)]
+        found = self._pop(keys=[self.key, self.keys.leases(self.writer)], args=leases)
+        requests = []
+        for lease, data in zip(leases, found, strict=False):
+            request: Request = self._decode_request(data)
+            request.meta[LEASE] = lease
+            requests.append(request)
+        return requests
 
     def push_unseen(self, request: Request, seen: str, fingerprint: str) -> bool:
         """Mark `fingerprint` seen in the duplicate filter's set `seen` and push `request`, in

@@ -1,7 +1,8 @@
 """scrapy-redis' scheduler for processes that share one crawl and may die at any moment.
 
 - Keys per seed set (``FrontierKeys``), so two seed sets can share one Redis.
-- Requests are leased (``queue.LeasedPriorityQueue``); the scheduler keeps this process's
+- Requests are leased (``queue.LeasedPriorityQueue``), ``TAKEN_AT_ONCE`` with one round trip,
+  and given to the engine one by one; the scheduler keeps this process's
   heartbeat key alive and, every ``RECLAIM_SECONDS``, returns the leases of processes whose
   heartbeat expired (``FRONTIER_LEASE_TTL`` seconds without renewal) to the queue.
 - A process finishes only when the queue is empty and no process holds a lease, and has been so
@@ -36,13 +37,14 @@ from twisted.internet import task
 
 from crawler.frontier.keys import FrontierKeys
 from crawler.frontier.queue import LEASE, LeasedPriorityQueue
-from crawler.signals import lease_returned, request_done, request_leased
+from crawler.signals import lease_returned, request_done, requests_leased
 
 logger = logging.getLogger(__name__)
 
 RECLAIM_SECONDS = 5.0
 POLL_SECONDS = 0.5
 IDLE_SECONDS = 2.0
+TAKEN_AT_ONCE = 4  # requests leased with one round trip; the engine is given them one by one
 LOCAL = "frontier_local"  # request.meta key: leased by the poll, to be kept in memory
 
 
@@ -58,8 +60,8 @@ class LeasingScheduler(Scheduler):  # type: ignore[misc]
     heartbeat: task.LoopingCall | None = None
     poll: task.LoopingCall | None = None
     crawler: Crawler
-    local: deque[Request]  # leased by the poll, handed to the engine, not yet taken back
-    inflight: dict[str, str]  # lease -> URL, of the requests given to the engine, not released
+    local: deque[Request]  # leased, not given to the engine yet (or handed back by the poll)
+    inflight: dict[str, str]  # lease -> URL, of the requests leased here and not released
     unreleased: list[str]  # leases whose release Redis did not take (an outage)
 
     @classmethod
@@ -83,7 +85,7 @@ class LeasingScheduler(Scheduler):  # type: ignore[misc]
         super().open(spider)
         self.queue.bind(self.keys, self.writer)
         self.server.sadd(self.keys.writers, self.writer)
-        self.local.extend(self.queue.held_requests())  # a killed earlier run of this JOBDIR's
+        self.local.extend(self._hold(self.queue.held_requests()))  # a killed earlier run's
         if self.local:
             logger.warning(
                 "%d request(s) held by this crawl's previous run: taken back", len(self.local)
@@ -105,6 +107,7 @@ class LeasingScheduler(Scheduler):  # type: ignore[misc]
             self._lost(exc)
             return
         if request is not None:
+            self._hold([request])
             request.meta[LOCAL] = True
             engine.crawl(request)
 
@@ -140,8 +143,8 @@ class LeasingScheduler(Scheduler):  # type: ignore[misc]
         while self.unreleased:
             self.queue.release(self.unreleased[0])
             self.unreleased.pop(0)
-        known = self.inflight.keys() | {r.meta[LEASE] for r in self.local}
-        self.local.extend(r for r in self.queue.held_requests() if r.meta[LEASE] not in known)
+        lost = [r for r in self.queue.held_requests() if r.meta[LEASE] not in self.inflight]
+        self.local.extend(self._hold(lost))
 
     def enqueue_request(self, request: Request) -> bool:
         if request.meta.pop(LOCAL, False):  # from the poll, already leased
@@ -175,25 +178,30 @@ class LeasingScheduler(Scheduler):  # type: ignore[misc]
 
     def next_request(self) -> Request | None:
         if self.local:
-            return self._given(self.local.popleft())
+            return self.local.popleft()
         try:
             if time.monotonic() - self.last_reclaim > RECLAIM_SECONDS:
                 self._reclaim_dead()
-            request: Request | None = super().next_request()
-            if request is not None:
-                self._given(request)  # before _settle looks for leases nobody knows of
+            # before _settle looks for leases nobody knows of
+            taken = self._hold(self.queue.pop_many(TAKEN_AT_ONCE))
             self._answered()
-            return request
         except RedisError as exc:
             self._lost(exc)
             return None
+        if self.stats is not None and taken:
+            self.stats.inc_value("scheduler/dequeued/redis", len(taken))
+        self.local.extend(taken[1:])
+        return taken[0] if taken else None
 
-    def _given(self, request: Request) -> Request:
-        """`request` goes to the engine: its lease is in flight until released."""
-        if LEASE in request.meta:
+    def _hold(self, requests: list[Request]) -> list[Request]:
+        """`requests`, leased to this process, are in flight until released; their URLs are
+        held (``crawler.signals.requests_leased``)."""
+        for request in requests:
             self.inflight[request.meta[LEASE]] = request.url
-            self.crawler.signals.send_catch_log(request_leased, url=request.url)
-        return request
+        if requests:
+            urls = [request.url for request in requests]
+            self.crawler.signals.send_catch_log(requests_leased, urls=urls)
+        return requests
 
     def has_pending_requests(self) -> bool:
         if self._frontier_busy():

@@ -15,10 +15,11 @@ the WARC capture, the records pipeline, ``state rebuild``):
   ``dataclasses.replace(old, ...)`` then ``put``. Its parts: :class:`Capture` (the last full
   capture, never a revisit) and :class:`ArticleVersion` (the last clean record written).
 - :class:`CrawlState` has per-URL operations only (no query language): ``get(url)``,
-  ``put(state)`` (insert or replace, durable when it returns), ``due(now)`` (the known articles
-  and pages whose ``next_due`` has come, for the start of a run), ``states()`` (every URL, for
-  ``state rebuild`` and its comparison), and ``close()``. A backend keeps the values as given:
-  ``put`` then ``get`` gives an equal ``UrlState``.
+  ``get_many(urls)`` (the links of one page, in one round trip to a server), ``put(state)``
+  (insert or replace, durable when it returns), ``due(now)`` (the known articles and pages
+  whose ``next_due`` has come, for the start of a run), ``states()`` (every URL, for ``state
+  rebuild`` and its comparison), and ``close()``. A backend keeps the values as given: ``put``
+  then ``get`` gives an equal ``UrlState``.
 
 Times are aware UTC datetimes. ``to_json``/``from_json`` give one JSON object per URL, so a
 key-value backend stores a URL as one value, and the SQLite backend as one row.
@@ -27,7 +28,7 @@ key-value backend stores a URL as one value, and the SQLite backend as one row.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -149,6 +150,10 @@ class CrawlState(Protocol):
         ...
 
     def get(self, url: str) -> UrlState | None: ...
+
+    def get_many(self, urls: Collection[str]) -> dict[str, UrlState | None]:
+        """The states of `urls` (None: not known), read at once where the backend can."""
+        ...
 
     def put(self, state: UrlState) -> None: ...
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
@@ -24,7 +24,7 @@ from redis.exceptions import RedisError
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from crawler.signals import lease_returned, request_leased, write_failed
+from crawler.signals import lease_returned, requests_leased, write_failed
 from crawler.state.base import CrawlState, StateError, UrlState
 from crawler.state.config import StateConfig
 from crawler.state.redis import RedisState
@@ -102,7 +102,7 @@ class CrawlStateExtension:
         extension = cls(StateTracker(ReportedWrites(state, crawler), schedule, crawler.stats))
         crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)
         if isinstance(state, RedisState):  # reads of a URL held answered from memory
-            crawler.signals.connect(state.hold, signal=request_leased)
+            crawler.signals.connect(state.hold, signal=requests_leased)
             crawler.signals.connect(state.let_go, signal=lease_returned)
         return extension
 
@@ -140,6 +140,9 @@ class ReportedWrites:
 
     def get(self, url: str) -> UrlState | None:
         return self.inner.get(url)
+
+    def get_many(self, urls: Collection[str]) -> dict[str, UrlState | None]:
+        return self.inner.get_many(urls)
 
     def put(self, state: UrlState) -> None:
         try:

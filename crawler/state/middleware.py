@@ -116,15 +116,14 @@ class RecrawlFilter(BaseSpiderMiddleware):
     def process_spider_output(
         self, response: Response | None, result: Iterable[Any], spider: Spider | None = None
     ) -> Iterator[Any]:
-        articles = 0
-        for item in super().process_spider_output(response, result):
-            if isinstance(item, ArticleItem):
-                articles += 1
-                if response is not None and response.meta.get(REVISIT):
-                    self.tracker.stats.inc_value("state/revisit_not_extracted")
-                    continue
-            yield item
-        self._judged(response, articles)
+        output: list[Any] = []
+        try:
+            output.extend(result)
+        except Exception:  # what the callback gave before it still goes on, then the error
+            yield from self._filtered(response, output)
+            raise
+        yield from self._filtered(response, output)
+        self._judged(response, output)
 
     async def process_spider_output_async(
         self,
@@ -132,20 +131,38 @@ class RecrawlFilter(BaseSpiderMiddleware):
         result: AsyncIterator[Any],
         spider: Spider | None = None,
     ) -> AsyncIterator[Any]:
-        articles = 0
-        async for item in super().process_spider_output_async(response, result):
-            if isinstance(item, ArticleItem):
-                articles += 1
-                if response is not None and response.meta.get(REVISIT):
-                    self.tracker.stats.inc_value("state/revisit_not_extracted")
-                    continue
-            yield item
-        self._judged(response, articles)
+        output: list[Any] = []
+        try:
+            async for element in result:
+                output.append(element)
+        except Exception:
+            for element in self._filtered(response, output):
+                yield element
+            raise
+        for element in self._filtered(response, output):
+            yield element
+        self._judged(response, output)
 
-    def _judged(self, response: Response | None, articles: int) -> None:
+    def _filtered(self, response: Response | None, output: list[Any]) -> Iterator[Any]:
+        """A callback's whole output, its requests judged at once on their states read at once
+        (``StateTracker.read_ahead``): nothing else runs between the read and the verdicts. An
+        article archived as a revisit is not extracted."""
+        self.tracker.read_ahead(output)
+        try:
+            kept = list(super().process_spider_output(response, output))
+        finally:
+            self.tracker.read_ahead(())
+        revisit = response is not None and bool(response.meta.get(REVISIT))
+        for item in kept:
+            if revisit and isinstance(item, ArticleItem):
+                self.tracker.stats.inc_value("state/revisit_not_extracted")
+                continue
+            yield item
+
+    def _judged(self, response: Response | None, output: list[Any]) -> None:
         """Note what the spider made of a page: an article, or no longer one."""
         if response is None or response.request is None or response.meta.get(REVISIT):
             return
         if response.status == 200 and kind_of(response.request) == "page":
             requested = response.meta.get("redirect_urls", [response.url])[0]
-            self.tracker.article(requested, articles > 0)
+            self.tracker.article(requested, any(isinstance(e, ArticleItem) for e in output))

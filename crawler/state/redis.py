@@ -17,12 +17,13 @@ date it has not seen gets that date back instead, and writes again with the late
 fetches a URL).
 
 Reads from memory: while this process holds a URL's request (the frontier's lease, from the
-moment the scheduler gives it to the engine until the lease is returned: ``hold`` and
-``let_go``, connected to ``crawler.signals.request_leased`` and ``lease_returned``), no other
-process writes that URL but for its listing date, so what this process read or wrote of it is
-what Redis holds, and the reads that follow (the WARC capture's, the spider's verdict, the
-records' versions: six per article) are answered from memory, without a round trip. Nothing is
-remembered of a URL this process does not hold.
+moment the scheduler leases it until the lease is returned: ``hold`` and ``let_go``, connected
+to ``crawler.signals.requests_leased`` and ``lease_returned``), no other process writes that URL
+but for its listing date, so what this process read or wrote of it is what Redis holds. The
+states of the requests leased together are read at once (one HMGET), and every read that
+follows (the conditional request's, the WARC capture's, the spider's verdict, the records'
+versions: seven per article) is answered from memory. Nothing is remembered of a URL this
+process does not hold.
 
 No lock: the processes of one crawl share the state by design, and two crawls of one seed set
 cannot run at once, because a process that starts while the seed set's crawl key
@@ -44,7 +45,7 @@ import dataclasses
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any, TypeVar
@@ -141,9 +142,12 @@ class RedisState:
     def location(self) -> str:
         return self._location
 
-    def hold(self, url: str) -> None:
-        """This process holds a request for `url` (see the module docstring)."""
-        self._held[url] += 1
+    def hold(self, urls: list[str]) -> None:
+        """This process holds requests for `urls` (see the module docstring): their states,
+        which it is about to read, are read now, at once."""
+        for url in urls:
+            self._held[url] += 1
+        self.get_many(urls)
 
     def let_go(self, url: str) -> None:
         """A request for `url` that this process held is done with."""
@@ -160,6 +164,16 @@ class RedisState:
         if url in self._held:
             self._memory[url] = state
         return state
+
+    def get_many(self, urls: Collection[str]) -> dict[str, UrlState | None]:
+        found: dict[str, UrlState | None] = {u: self._memory[u] for u in urls if u in self._memory}
+        asked = sorted(set(urls) - found.keys())
+        found |= dict.fromkeys(asked)
+        for state in self._many(asked):
+            found[state.url] = state
+        for url in self._held.keys() & set(asked):
+            self._memory[url] = found[url]
+        return found
 
     def put(self, state: UrlState) -> None:
         self._memory.pop(state.url, None)  # a write that fails: the next read asks Redis

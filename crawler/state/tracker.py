@@ -28,10 +28,10 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from scrapy import Request
 from scrapy.http import Response
@@ -84,6 +84,7 @@ class StateTracker:
         self.started = clock()  # what is due is decided against the start of the run
         # the latest listing date in this run of each URL not in the state yet, until fetched
         self.listings: dict[str, str] = {}
+        self.ahead: dict[str, UrlState | None] = {}  # read_ahead's states, until used
 
     def _count(self, key: str) -> None:
         self.stats.inc_value(key)
@@ -95,12 +96,20 @@ class StateTracker:
         """The known articles due at the start of this run."""
         return self.state.due(self.started)
 
+    def read_ahead(self, output: Iterable[Any]) -> None:
+        """Read at once the states of the requests in a callback's `output` that ``wanted``
+        will judge next, with nothing in between (a front page's links: one round trip to a
+        shared state, not one each); each is used once, by the next ``wanted`` of its URL."""
+        urls = {r.url for r in output if isinstance(r, Request) and _judged(kind_of(r))}
+        self.ahead = self.state.get_many(urls) if urls else {}
+
     def wanted(self, request: Request) -> bool:
         """Whether the spider's request is fetched in this run."""
         kind = kind_of(request)
-        if kind is None or kind in ALWAYS_FETCHED:
+        if not _judged(kind):
             return True
-        known = self.state.get(request.url)
+        url = request.url
+        known = self.ahead.pop(url) if url in self.ahead else self.state.get(url)
         listing = request.meta[DISCOVERY].listing
         stamp = listing.stamp if listing is not None else None
         if stamp is not None:
@@ -220,6 +229,11 @@ def next_state(
         next_due=next_due,
         note=note,
     )
+
+
+def _judged(kind: str | None) -> bool:
+    """Whether ``wanted`` asks the state about a request of this kind."""
+    return kind is not None and kind not in ALWAYS_FETCHED
 
 
 def _later(stamp: str, listed: str | None) -> bool:

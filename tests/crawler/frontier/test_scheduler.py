@@ -1,6 +1,7 @@
 """The leasing scheduler (crawler.frontier.scheduler) with the crawl state in the same real
-Redis server: a request given to the engine holds its URL in the state (whose reads of it are then
-answered from memory) until its lease is returned; a URL is queued once."""
+Redis server: requests are leased a few at a time, their states read at once; a leased request
+holds its URL in the state (whose reads of it are then answered from memory) until its lease is
+returned; a URL is queued once."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from scrapy.utils.test import get_crawler
 from scrapy_redis.scheduler import Scheduler
 
 from crawler.frontier.addon import SharedFrontier
-from crawler.frontier.scheduler import LeasingScheduler
+from crawler.frontier.scheduler import TAKEN_AT_ONCE, LeasingScheduler
 from crawler.state.extension import CrawlStateExtension
 from crawler.state.redis import RedisState
 from tests.crawler.state.test_sqlite import NOW, article
@@ -45,16 +46,27 @@ def test_a_leased_request_holds_its_url_in_the_state_until_released(
     scheduler.queue.bind(scheduler.keys, scheduler.writer)
     try:
         url = "http://127.0.0.1/a/"
-        assert scheduler.enqueue_request(Request(url)) is True
-        assert scheduler.enqueue_request(Request(url)) is False  # seen: not queued again
+        urls = [f"http://127.0.0.1/{n}/" for n in range(TAKEN_AT_ONCE + 1)]
+        state.put(article(urls[0], NOW))
+        for url in urls:
+            assert scheduler.enqueue_request(Request(url)) is True
+        assert scheduler.enqueue_request(Request(urls[0])) is False  # seen: not queued again
         request = scheduler.next_request()
-        assert request is not None and request.url == url
-        assert dict(state._held) == {url: 1}
-        state.put(article(url, NOW))
-        assert state._memory == {url: article(url, NOW)}
-        scheduler.release(request)
+        assert request is not None and request.url == urls[0]
+        taken = urls[:TAKEN_AT_ONCE]  # leased at once, their states read at once
+        assert dict(state._held) == dict.fromkeys(taken, 1)
+        assert state._memory == {urls[0]: article(urls[0], NOW), **dict.fromkeys(taken[1:])}
+        assert scheduler.queue.held(scheduler.writer) == TAKEN_AT_ONCE
+        given = [scheduler.next_request() for _ in taken[1:]]
+        assert [r.url for r in given if r] == taken[1:]
+        for done in [request, *given]:
+            scheduler.release(done)
         assert not state._held and not state._memory
-        assert scheduler.queue.held(scheduler.writer) == 0 and scheduler.next_request() is None
+        assert scheduler.queue.held(scheduler.writer) == 0
+        last = scheduler.next_request()
+        assert last is not None and last.url == urls[-1]
+        scheduler.release(last)
+        assert scheduler.next_request() is None
     finally:
         scheduler.close("shutdown")
         extension.engine_stopped()
