@@ -19,7 +19,7 @@ ARCHIVE_URI ?= archive/
 SEEDS ?=
 PYTEST_ARGS ?=
 
-.PHONY: demo serve-demo test tools browser redis lint crawl clean bench
+.PHONY: demo serve-demo test tools browser redis nginx lint crawl clean bench
 
 # .venv is made with `python3 -m venv .venv` (PYTHON picks another interpreter).
 $(BIN)/python:
@@ -53,6 +53,12 @@ redis:
 	@command -v redis-server >/dev/null || test -x /usr/bin/redis-server || \
 		{ apt-get update -qq && apt-get install -y -qq redis-server; }
 
+# Debian's nginx serves the throughput benchmark's site (benchmarks/throughput/nginx.py), which
+# tests/benchmarks/ start too; installed with apt when it is missing.
+nginx:
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || \
+		{ apt-get install -y -qq nginx 2>/dev/null || { apt-get update -qq && apt-get install -y -qq nginx; }; }
+
 demo: $(STAMP)
 	$(BIN)/python -m tests.servers.demo --archive-uri '$(ARCHIVE_URI)'
 
@@ -62,7 +68,7 @@ serve-demo: $(STAMP)
 	@echo 'crawl it: NEWSARCHIVE_DEMO_URL=http://127.0.0.1:$(DEMO_PORT) $(BIN)/newsarchive --profile demo crawl seeds/demo.toml'
 	$(BIN)/python -m tests.servers.fixture_server --host 127.0.0.1 --port '$(DEMO_PORT)'
 
-test: $(STAMP) $(TOOLS_STAMP) $(LOCALSTACK_STAMP) browser redis
+test: $(STAMP) $(TOOLS_STAMP) $(LOCALSTACK_STAMP) browser redis nginx
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -77,9 +83,7 @@ lint: $(STAMP)
 
 # The throughput benchmark serves real pages with nginx (Debian's package, installed when missing).
 BENCH_ARGS ?=
-bench: $(STAMP) redis
-	command -v nginx >/dev/null || test -x /usr/sbin/nginx || \
-		{ apt-get install -y -q nginx || { apt-get update -q && apt-get install -y -q nginx; }; }
+bench: $(STAMP) redis nginx
 	$(BIN)/python -m benchmarks.throughput $(BENCH_ARGS)
 
 crawl: $(STAMP)
