@@ -10,6 +10,7 @@ import trafilatura
 from lxml import etree
 from lxml.html import HtmlElement
 
+from benchmarks.throughput.site import NEWS_DEV, source_pages
 from pipelines.extract.charset import decode
 from pipelines.extract.htmltree import _PARSER, parse_html
 
@@ -25,6 +26,14 @@ ODD = {
     "plain text": "just words, no markup",
     "empty": "",
     "surrogate": "<html><body><p>\udcff</p></body></html>",
+    "noncharacter": "<html><body><p>a\ufffeb\uffffc</p></body></html>",
+    "doctype with a slash": '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" '
+    '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">\n<html><body><p>é</p></body></html>',
+    "doctype, one line": "<!DOCTYPE html/><html><body><p>a</p></body></html>",
+    "self-closing html after a doctype": '<!DOCTYPE html>\n<html lang="fr"/>\n<p>é</p>',
+    "xml declaration, latin-1": '<?xml version="1.0" encoding="iso-8859-1"?>'
+    "<html><body><p>été</p></body></html>",
+    "control character in the doctype": "<!DOCTYPE\x0b html>\n<html><body><p>a</p></body></html>",
 }
 
 
@@ -42,6 +51,14 @@ def test_the_fixture_pages_parse_as_trafilatura_parses_them() -> None:
     assert len(PAGES) >= 45
     for page in PAGES:
         same_tree(decode(page.read_bytes(), {"content-type": "text/html"}).text)
+
+
+def test_the_news_dev_pages_parse_as_trafilatura_parses_them() -> None:
+    """124 real pages in 20 languages, read at run time from ../shared (never copied here)."""
+    pages = source_pages()
+    assert len(pages) >= 100, f"the news-dev corpus is missing: {NEWS_DEV}"
+    for page in pages:
+        same_tree(decode(page, {"content-type": "text/html"}).text)
 
 
 @pytest.mark.parametrize("name", sorted(ODD))
