@@ -13,7 +13,9 @@ from __future__ import annotations
 import functools
 import re
 
-from py3langid.langid import MODEL_FILE, LanguageIdentifier
+from py3langid.langid import LanguageIdentifier
+
+from pipelines.extract.langmodel import load_identifier
 
 __all__ = ["detect_language", "primary_language", "warm_up"]
 
@@ -27,8 +29,9 @@ _LANGUAGE_TAG = re.compile(r"([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*")
 
 @functools.cache
 def _identifier() -> LanguageIdentifier:
-    """py3langid's model with probabilities, loaded once per process (it is never changed)."""
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    """py3langid's model with probabilities, loaded once per process (it is never changed), from
+    a cache of its arrays when there is one (``pipelines.extract.langmodel``)."""
+    return load_identifier()
 
 
 def warm_up() -> None:
