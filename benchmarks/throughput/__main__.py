@@ -23,8 +23,9 @@ is served by nginx on 127.0.0.1, and each mode crawls all of it as its own proce
 
 Pages/s is requests served over the span from the first to the last request in nginx's log (no
 process start-up or shutdown in it); CPU is the whole process tree's (``measure``), and under each
-mode its split by process role, sampled (crawler processes, extraction workers, Redis); memory is
-PSS: the tree, the largest crawler process and the largest other process.
+mode its split by process role, sampled (crawler processes, extraction workers, Redis), and its
+rate mid-crawl (from 10% to 90% of the pages served, without start-up and shutdown, whose CPU is
+the rest); memory is PSS: the tree, the largest crawler process and the largest other process.
 Trafilatura alone is timed in this process on the same pages, so that the machine's limit for
 "fetch, archive, extract" (bare CPU + trafilatura CPU per page) is a figure of the same run.
 """
@@ -77,11 +78,25 @@ class Result:
     pages: int  # requests served
     rate: float  # pages/s
     measured: measure.Measurement
+    expected: int  # requests the crawl makes (robots.txt aside): progress 1.0
     twice: int = 0  # pages fetched more than once (robots.txt aside)
 
     @property
     def cpu_ms(self) -> float:
         return 1000 * self.measured.cpu / max(self.pages, 1)
+
+    @property
+    def mid_cpu_ms(self) -> float | None:
+        """CPU ms per page between 10% and 90% of the crawl: no start-up or shutdown in it."""
+        per_progress = self.measured.mid_crawl_cpu()
+        return None if per_progress is None else 1000 * per_progress / self.expected
+
+    @property
+    def fixed_seconds(self) -> float | None:
+        """CPU seconds of the crawl beyond its pages at the mid-crawl rate: its processes'
+        start-up and shutdown."""
+        mid = self.mid_cpu_ms
+        return None if mid is None else self.measured.cpu - mid * self.pages / 1000
 
 
 def seeds_file(work: Path, site: Site, base_url: str) -> Path:
@@ -151,7 +166,7 @@ def run_mode(mode: str, work: Path, site: Site) -> Result:
     if measured.returncode != 0 or served < expected:
         log = (folder / "crawl.log").read_text("utf-8", "replace")[-3000:]
         raise SystemExit(f"{mode}: exit {measured.returncode}, {served}/{expected} served\n{log}")
-    return Result(mode, served, served / span if span else 0.0, measured, twice)
+    return Result(mode, served, served / span if span else 0.0, measured, expected, twice)
 
 
 def trafilatura_ms(rounds: int = 1) -> float:
@@ -198,6 +213,11 @@ def table(results: dict[str, Result]) -> list[str]:
                 for role, seconds in sorted(roles.items())
             )
             lines.append(f"  CPU ms/page by process, sampled: {split}")
+        if result.mid_cpu_ms is not None and result.fixed_seconds is not None:
+            lines.append(
+                f"  CPU ms/page mid-crawl (10% to 90% of pages): {result.mid_cpu_ms:.1f}; "
+                f"the rest, start-up and shutdown: {result.fixed_seconds:.1f} s"
+            )
         if result.measured.orphans:
             lines.append(f"  ({result.measured.orphans} process(es) outlived the crawler)")
     return lines
@@ -225,17 +245,23 @@ def targets(results: dict[str, Result], traf_ms: float, cores: int) -> list[str]
     if full is not None and shared is not None:
         lines.append(
             f"shared ({SHARED} processes, one Redis frontier): CPU per page "
-            f"{shared.cpu_ms / full.cpu_ms:.2f}x one process's (target <= 1.1); "
+            f"{shared.cpu_ms / full.cpu_ms:.2f}x one process's (target <= 1.1), "
+            f"mid-crawl {_ratio(shared.mid_cpu_ms, full.mid_cpu_ms)}x; "
             f"pages fetched twice: {shared.twice}"
         )
     if full is not None:
         ceiling = cores * 1000 / full.cpu_ms
+        mid_limit = None if bare.mid_cpu_ms is None else bare.mid_cpu_ms + traf_ms
         lines.append(
-            f"full: CPU {full.cpu_ms / limit:.2f}x the limit (target <= 1.3); "
-            f"{full.rate:.1f} pages/s = {full.rate / ceiling:.2f}x cores / CPU per page"
-            " (target >= 0.8)"
+            f"full: CPU {full.cpu_ms / limit:.2f}x the limit (target <= 1.3), mid-crawl "
+            f"{_ratio(full.mid_cpu_ms, mid_limit)}x; {full.rate:.1f} pages/s = "
+            f"{full.rate / ceiling:.2f}x cores / CPU per page (target >= 0.8)"
         )
     return lines
+
+
+def _ratio(part: float | None, whole: float | None) -> str:
+    return "-" if part is None or not whole else f"{part / whole:.2f}"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -12,6 +12,9 @@
   runs multiprocessing's forkserver: it holds what the workers share, so its PSS rises as they
   exit at the crawl's end). A crawler process is one running ``scrapy crawl`` or
   ``scrapy runspider`` (the shared mode runs three under one shell).
+- CPU mid-crawl: the tree's CPU (crawlers and workers, sampled as below) read when the crawl
+  passes `WINDOW`'s two points (10% and 90% of the requests served), with the progress at that
+  sample: the CPU per page of a running crawl, without its processes' start-up and shutdown.
 - CPU by role, sampled: each process's user + system time read from /proc/<pid>/stat at every
   sample, its last reading kept, summed by role: ``crawler``, ``worker`` (every other process of
   the tree) and each of `roles` (other processes watched by pid: the Redis server). A process's
@@ -33,8 +36,10 @@ SAMPLE_SECONDS = 0.25
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 _CRAWLERS = (b"scrapy\x00crawl", b"scrapy\x00runspider")
 _FORKSERVER = b"multiprocessing.forkserver"
+_TREE_ROLES = ("crawler", "worker")
 PR_SET_CHILD_SUBREAPER = 36  # linux/prctl.h
 CHECKPOINTS = (0.2, 0.5, 1.0)
+WINDOW = (0.1, 0.9)  # progress between which the mid-crawl CPU is read
 
 
 @dataclass
@@ -54,6 +59,17 @@ class Measurement:
     returncode: int = 0
     orphans: int = 0  # descendants that outlived their parent and were reaped here
     cpu_by_role: dict[str, float] = field(default_factory=dict)  # seconds, sampled (see above)
+    # WINDOW point -> (progress, CPU seconds of the crawlers and workers) at the first sample
+    # that reached it
+    window: dict[float, tuple[float, float]] = field(default_factory=dict)
+
+    def mid_crawl_cpu(self) -> float | None:
+        """CPU seconds per unit of progress between the `WINDOW` points; None when the crawl
+        passed them within one sample."""
+        if len(self.window) < len(WINDOW):
+            return None
+        (done_a, cpu_a), (done_b, cpu_b) = (self.window[point] for point in WINDOW)
+        return (cpu_b - cpu_a) / (done_b - done_a) if done_b > done_a else None
 
 
 def pss(pid: int) -> int:
@@ -143,6 +159,10 @@ class TreeSampler:
         if seconds is not None:
             self.readings[pid] = (role, max(self.readings.get(pid, (role, 0.0))[1], seconds))
 
+    def crawl_cpu(self) -> float:
+        """CPU seconds so far of the crawlers and workers (not the other watched roles)."""
+        return sum(seconds for role, seconds in self.readings.values() if role in _TREE_ROLES)
+
     def cpu_by_role(self) -> dict[str, float]:
         totals: Counter[str] = Counter()
         for role, seconds in self.readings.values():
@@ -190,6 +210,9 @@ def run(
             for point in CHECKPOINTS[:-1]:
                 if done >= point and point not in measured.at:
                     measured.at[point] = last
+            for point in WINDOW:
+                if done >= point and point not in measured.window:
+                    measured.window[point] = (done, sampler.crawl_cpu())
             time.sleep(SAMPLE_SECONDS)  # sampling period of the memory readings
     process.returncode = os.waitstatus_to_exitcode(status)
     measured.at[CHECKPOINTS[-1]] = last  # the last reading before the process exited

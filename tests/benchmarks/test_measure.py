@@ -75,3 +75,46 @@ def test_the_forkserver_is_told_from_the_workers_it_forked() -> None:
         assert workers and not any(measure.is_forkserver(worker) for worker in workers)
     finally:
         pool.close()
+
+
+WINDOWED = """
+import json, sys
+from pathlib import Path
+from benchmarks.throughput import measure
+command, log, done = json.loads(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
+def progress():
+    text = done.read_text() if done.exists() else ""
+    return float(text) if text else 0.0
+measured = measure.run(command, {}, log.parent, progress, log)
+print(json.dumps({"returncode": measured.returncode, "cpu": measured.cpu,
+                  "mid": measured.mid_crawl_cpu()}))
+"""
+# A crawl whose start-up burns 1 s of CPU, then 3 s in steps it reports as progress 0..1.
+PROGRESSING = """
+import os, sys, time
+while time.process_time() < 1.0: pass
+start = time.process_time()
+while (spent := time.process_time() - start) < 3.0:
+    with open(sys.argv[1] + ".tmp", "w") as out:
+        out.write(str(spent / 3.0))
+    os.replace(sys.argv[1] + ".tmp", sys.argv[1])
+"""
+
+
+def test_mid_crawl_cpu_leaves_out_the_start_up(tmp_path: Path) -> None:
+    done = tmp_path / "done"
+    command = [sys.executable, "-c", PROGRESSING, str(done)]
+    log = tmp_path / "log"
+    result = subprocess.run(
+        [sys.executable, "-c", WINDOWED, json.dumps(command), str(log), str(done)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    measured = json.loads(result.stdout)
+    assert measured["returncode"] == 0, log.read_text()
+    assert measured["cpu"] >= 4.0
+    # 3 s of CPU per unit of progress, the first second left out (the whole run: 4 s per unit)
+    assert 2.6 < measured["mid"] < 3.4
