@@ -11,14 +11,14 @@ which nothing here uses, become plain ``HtmlElement``. Trees trafilatura copies 
 parser, so its walks save too: 1.5 to 2 ms of CPU per news-dev page (about 5% of an
 extraction), the same records (tests/pipelines/extract/test_htmltree.py compares the trees).
 
-And the text goes to libxml2 as UTF-8 bytes, which it reads without converting them (a ``str``
-reaches it in Python's own encoding of the string, UCS-2 for most pages, which it converts
-first), with the parser's encoding saying UTF-8 as it does for a ``str``: 2.2 ms instead of 2.8 ms
-on a news-dev page. The bytes also make trafilatura's first repair cheap to skip when it has
-nothing to do: it removes control characters and U+FFFE/U+FFFF with a regular expression over the
-whole text (1.8 ms a page); a look for them in the bytes costs a tenth of that, and only a page
-that has one goes through ``repair_faulty_html`` whole. The other two repairs read the first line
-or lines only (`_repaired`).
+And the text goes to libxml2 as UTF-8 bytes, which it reads as they are (a ``str`` is handed
+over in Python's internal fixed-width form and converted first), the parser's encoding saying
+UTF-8 as it does for a ``str``: 2.2 ms instead of 2.8 ms on a news-dev page. The bytes also make
+trafilatura's first repair cheap to skip when it has nothing to do: it removes control
+characters and U+FFFE/U+FFFF with a regular expression over the whole text (1.8 ms a page); a
+look for them in the bytes costs a tenth of that, and only a page that has one goes through
+``repair_faulty_html`` whole. The other two repairs read the first line or lines only
+(`_repaired`).
 """
 
 from __future__ import annotations
