@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from benchmarks.throughput import measure
 from pipelines.extract.pool import ExtractionPool
@@ -35,6 +36,22 @@ print(json.dumps({"returncode": measured.returncode, "cpu": measured.cpu,
 """
 
 
+def measured_by(script: str, argument: str, command: list[str], log: Path) -> dict[str, Any]:
+    """What `script` (run in a process of its own, see the module docstring) printed of its
+    measurement of `command`, given `argument` first; the command must have exited 0."""
+    result = subprocess.run(
+        [sys.executable, "-c", script, argument, json.dumps(command), str(log)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    measured: dict[str, Any] = json.loads(result.stdout)
+    assert measured["returncode"] == 0, log.read_text()
+    return measured
+
+
 def test_cpu_is_split_by_role_and_memory_names_the_crawler(tmp_path: Path) -> None:
     burn = BURN.format(seconds=1.2)
     worker = f"import subprocess, sys; p = subprocess.Popen([sys.executable, '-c', {burn!r}])\n"
@@ -43,17 +60,7 @@ def test_cpu_is_split_by_role_and_memory_names_the_crawler(tmp_path: Path) -> No
     command = ["sh", "-c", f'"{sys.executable}" -c "$0" scrapy crawl', crawler]
     # the watched server: alive for 0.6 s of CPU at least, so for the first samples
     server = BURN.format(seconds=0.6)
-    log = tmp_path / "log"
-    result = subprocess.run(
-        [sys.executable, "-c", MEASURE, server, json.dumps(command), str(log)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    measured = json.loads(result.stdout)
-    assert measured["returncode"] == 0, log.read_text()
+    measured = measured_by(MEASURE, server, command, tmp_path / "log")
     roles = measured["roles"]
     # each burned 1.2 s of CPU; a sample every 0.25 s misses the tail after the last one
     assert roles["crawler"] > 0.4
@@ -81,7 +88,7 @@ WINDOWED = """
 import json, sys
 from pathlib import Path
 from benchmarks.throughput import measure
-command, log, done = json.loads(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
+done, command, log = Path(sys.argv[1]), json.loads(sys.argv[2]), Path(sys.argv[3])
 def progress():
     text = done.read_text() if done.exists() else ""
     return float(text) if text else 0.0
@@ -104,17 +111,7 @@ while (spent := time.process_time() - start) < 3.0:
 def test_mid_crawl_cpu_leaves_out_the_start_up(tmp_path: Path) -> None:
     done = tmp_path / "done"
     command = [sys.executable, "-c", PROGRESSING, str(done)]
-    log = tmp_path / "log"
-    result = subprocess.run(
-        [sys.executable, "-c", WINDOWED, json.dumps(command), str(log), str(done)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    measured = json.loads(result.stdout)
-    assert measured["returncode"] == 0, log.read_text()
+    measured = measured_by(WINDOWED, str(done), command, tmp_path / "log")
     assert measured["cpu"] >= 4.0
     # 3 s of CPU per unit of progress, the first second left out (the whole run: 4 s per unit)
     assert 2.6 < measured["mid"] < 3.4

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
+from pipelines.extract import langmodel
 from pipelines.extract.langmodel import cache_folder, load_identifier
 
 SAMPLES = (
@@ -36,8 +37,12 @@ def assert_same(identifier: LanguageIdentifier, reference: LanguageIdentifier) -
         assert identifier.rank(text) == reference.rank(text)
 
 
+def refused(path: Path) -> object:
+    raise AssertionError(f"py3langid's model file read again: {path}")
+
+
 def test_the_first_load_writes_the_cache_and_the_next_reads_it(
-    tmp_path: Path, reference: LanguageIdentifier
+    tmp_path: Path, reference: LanguageIdentifier, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first = load_identifier(tmp_path)
     [cached] = tmp_path.iterdir()
@@ -46,6 +51,8 @@ def test_the_first_load_writes_the_cache_and_the_next_reads_it(
         f"{name}.npy" for name in ("ptc", "pc", "classes", "nextmove", "row", "output")
     }
     stamp = {p.name: p.stat().st_mtime_ns for p in cached.iterdir()}
+    # py3langid's own loader is not asked again: the model comes from the cache
+    monkeypatch.setattr(langmodel, "load_model", refused)
     second = load_identifier(tmp_path)
     assert {p.name: p.stat().st_mtime_ns for p in cached.iterdir()} == stamp  # read, not rewritten
     assert_same(first, reference)
