@@ -38,6 +38,7 @@ import argparse
 import contextlib
 import os
 import shlex
+import statistics
 import sys
 import tempfile
 import time
@@ -214,7 +215,7 @@ def table(results: dict[str, Result]) -> list[str]:
 
 
 def targets(results: dict[str, Result], alone_ms: list[float], cores: int) -> list[str]:
-    traf_ms = sorted(alone_ms)[(len(alone_ms) - 1) // 2]
+    traf_ms = statistics.median_low(alone_ms)  # the lower of two middles, as `median_of`
     each = ", ".join(f"{ms:.1f}" for ms in alone_ms)
     lines = [
         f"trafilatura alone: {traf_ms:.1f} ms CPU per page (same pages, after each round: {each})"
