@@ -23,7 +23,7 @@ Labels are resolved as browsers do (w3lib follows the WHATWG table: "latin-1" is
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from charset_normalizer import from_bytes
 from charset_normalizer.md import mess_ratio
@@ -72,6 +72,9 @@ class Decoded:
     text: str
     encoding: str  # Python codec name
     source: str  # "bom", "utf-8", "header", "meta", "detected" or "fallback"
+    # The text's UTF-8 bytes when the body is them (ASCII or valid UTF-8 without a BOM), so
+    # the parser need not encode the text again; None otherwise.
+    utf8: bytes | None = field(default=None, repr=False, compare=False)
 
 
 def decode(body: bytes, headers: Mapping[str, str] | None = None) -> Decoded:
@@ -80,9 +83,9 @@ def decode(body: bytes, headers: Mapping[str, str] | None = None) -> Decoded:
     if encoding is not None and bom is not None:
         return Decoded(body[len(bom) :].decode(encoding, "replace"), encoding, "bom")
     if body.isascii():
-        return Decoded(body.decode("ascii"), "ascii", "utf-8")
+        return Decoded(body.decode("ascii"), "ascii", "utf-8", body)
     try:
-        return Decoded(body.decode("utf-8"), "utf-8", "utf-8")
+        return Decoded(body.decode("utf-8"), "utf-8", "utf-8", body)
     except UnicodeDecodeError:
         pass
     declared = _declared(body, headers or {})

@@ -144,7 +144,7 @@ def extractor_version() -> str:
 def parse(decoded: Decoded) -> HtmlElement | None:
     """The page's tree as `extract` reads it (``pipelines.extract.htmltree``); None for no
     HTML."""
-    return parse_html(decoded.text)
+    return parse_html(decoded.text, decoded.utf8)
 
 
 def extract(

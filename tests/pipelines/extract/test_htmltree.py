@@ -11,7 +11,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from benchmarks.throughput.site import NEWS_DEV, source_pages
-from pipelines.extract.charset import decode
+from pipelines.extract.charset import Decoded, decode
 from pipelines.extract.htmltree import _PARSER, parse_html
 
 TESTS = Path(__file__).resolve().parents[2]
@@ -30,6 +30,7 @@ ODD = {
     "doctype with a slash": '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" '
     '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">\n<html><body><p>é</p></body></html>',
     "doctype, one line": "<!DOCTYPE html/><html><body><p>a</p></body></html>",
+    "doctype, no line break": "<!doctype html><html><body><p>a</p></body></html>",
     "self-closing html after a doctype": '<!DOCTYPE html>\n<html lang="fr"/>\n<p>é</p>',
     "xml declaration, latin-1": '<?xml version="1.0" encoding="iso-8859-1"?>'
     "<html><body><p>été</p></body></html>",
@@ -37,20 +38,32 @@ ODD = {
 }
 
 
-def same_tree(text: str) -> None:
-    ours, theirs = parse_html(text), trafilatura.load_html(text)
-    if theirs is None:
-        assert ours is None
-        return
-    assert ours is not None
-    assert etree.tostring(ours, encoding="unicode") == etree.tostring(theirs, encoding="unicode")
-    assert [e.tag for e in ours.iter()] == [e.tag for e in theirs.iter()]
+def same_tree(text: str, utf8: bytes | None = None) -> None:
+    """Our tree of `text` is trafilatura's, and so is the one made from its UTF-8 bytes when
+    the caller has them (`utf8`, ``Decoded.utf8``)."""
+    theirs = trafilatura.load_html(text)
+    for ours in (parse_html(text), parse_html(text, utf8)):
+        if theirs is None:
+            assert ours is None
+            continue
+        assert ours is not None
+        ours_text = etree.tostring(ours, encoding="unicode")
+        assert ours_text == etree.tostring(theirs, encoding="unicode")
+        assert [e.tag for e in ours.iter()] == [e.tag for e in theirs.iter()]
+
+
+def decoded(page: bytes) -> Decoded:
+    found = decode(page, {"content-type": "text/html"})
+    assert (found.utf8 is not None) == (found.encoding in ("ascii", "utf-8")), found.encoding
+    assert found.utf8 is None or found.utf8.decode("utf-8") == found.text
+    return found
 
 
 def test_the_fixture_pages_parse_as_trafilatura_parses_them() -> None:
     assert len(PAGES) >= 45
     for page in PAGES:
-        same_tree(decode(page.read_bytes(), {"content-type": "text/html"}).text)
+        found = decoded(page.read_bytes())
+        same_tree(found.text, found.utf8)
 
 
 def test_the_news_dev_pages_parse_as_trafilatura_parses_them() -> None:
@@ -58,12 +71,29 @@ def test_the_news_dev_pages_parse_as_trafilatura_parses_them() -> None:
     pages = source_pages()
     assert len(pages) >= 100, f"the news-dev corpus is missing: {NEWS_DEV}"
     for page in pages:
-        same_tree(decode(page, {"content-type": "text/html"}).text)
+        found = decoded(page)
+        same_tree(found.text, found.utf8)
 
 
 @pytest.mark.parametrize("name", sorted(ODD))
 def test_odd_inputs_parse_as_trafilatura_parses_them(name: str) -> None:
-    same_tree(ODD[name])
+    text = ODD[name]
+    try:
+        utf8 = text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: no UTF-8 bytes, and `decode` gives none
+        utf8 = None
+    same_tree(text, utf8)
+
+
+def test_the_utf8_of_a_body_is_kept_only_when_it_is_the_texts() -> None:
+    utf8 = "<p>été</p>".encode()
+    assert decode(utf8).utf8 is utf8
+    assert decode(b"<p>ete</p>").utf8 == b"<p>ete</p>"
+    assert decode(b"\xef\xbb\xbf<p>ete</p>").utf8 is None  # the BOM is no part of the text
+    assert (
+        decode("<p>été</p>".encode("cp1252"), {"content-type": "text/html; charset=cp1252"}).utf8
+        is None
+    )
 
 
 def test_elements_are_lxml_html_elements_from_the_c_lookup() -> None:
