@@ -32,7 +32,6 @@ from typing import Any, Self
 
 from parsel import Selector
 from scrapy import Request, Spider
-from scrapy import Selector as ScrapySelector
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
@@ -48,6 +47,7 @@ from crawler.items import ArticleItem, Discovery, header_dict
 from crawler.links import all_links
 from crawler.listing import feed_entries, sitemap_listings
 from crawler.meta import DISCOVERY, discovery_of, pointer_of, tls_of
+from crawler.pagetree import page_selector
 from crawler.seeds import SeedSet, load_seedset
 from crawler.signals import request_done
 from crawler.spiders.config import SpiderLimits
@@ -148,7 +148,7 @@ class NewsSpider(Spider):
             return
         # A selector of its own, not response.selector: Scrapy keeps that one on the response and
         # it points back, a cycle that holds each page and its tree until a full collection.
-        page = ScrapySelector(response=response)
+        page = page_selector(response)
         recognition = pages.recognise(page)
         if recognition.is_article:
             yield from self._article(response, page, discovery, recognition.signals)
